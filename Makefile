@@ -1,0 +1,49 @@
+# The two commands: `make report` and `make test`. Everything else is for developers and workshops.
+PYTHON ?= python3.11
+ifeq (, $(shell command -v $(PYTHON) 2>/dev/null))
+PYTHON := python3
+endif
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: report test lab notebooks samples bench lock clean-venv
+
+# Create the virtual environment if missing and install the pinned versions.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lab]'
+	touch $(STAMP)
+
+## Run every notebook on the default sample company; print the board pack's path.
+report: $(STAMP)
+	$(BIN)/playbook run
+
+## Unit tests, the CLI end to end, and nbval over the committed notebooks.
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval tests notebooks
+
+## JupyterLab on the project's environment (workshops).
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## Re-execute the committed notebooks in place on the default sample company (after changing playbook/).
+notebooks: $(STAMP)
+	$(BIN)/python -m playbook.notebooks
+
+## Regenerate the sample companies under data/samples/.
+samples: $(STAMP)
+	$(BIN)/python -m playbook.samples
+
+## Benchmarks whose figures go in the README.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_foundation.py
+
+## Re-resolve the lock from pyproject.toml (a developer step; commit the result).
+lock:
+	rm -rf /tmp/playbook-lock && $(PYTHON) -m venv /tmp/playbook-lock
+	/tmp/playbook-lock/bin/pip install --quiet -e '.[test,lab]'
+	{ head -3 constraints.txt; /tmp/playbook-lock/bin/pip freeze --exclude-editable; } > constraints.tmp && mv constraints.tmp constraints.txt
+
+clean-venv:
+	rm -rf $(VENV)
