@@ -141,7 +141,7 @@ def arr_history(s: Scenario, rng: np.random.Generator) -> pd.DataFrame:
     new = np.maximum(new, 0)
     arr = prior + new + expansion - contraction - churned
     share = s.self_serve_share + np.linspace(0.06, 0, N_MONTHS)
-    spend = arr / 12 * rng.uniform(0.28, 0.34, N_MONTHS)
+    spend = arr / 12 * rng.uniform(0.5, 0.6, N_MONTHS)
     signups = (arr / 900 * rng.uniform(0.9, 1.1, N_MONTHS)).round()
     return pd.DataFrame(
         {

@@ -1,0 +1,385 @@
+"""Timing: is ARR in the band where top-down sales pay off, and is the product flywheel working?
+
+GitHub, Twilio and SendGrid all started investing in top-down sales teams with bottom-up ARR
+between $20M and $30M (a16z, "The $20M-$500M question: adding top-down sales", Dec 2020).
+This module places the company's ARR against that band, forecasts when it will enter it, and
+collects the flywheel evidence the article names.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+from playbook.formatting import money, months, percent
+
+VERDICTS = ("early", "approaching", "in_window", "late")
+DEFAULT_BAND = (20e6, 30e6)  # GitHub, Twilio, SendGrid: $20-30M ARR
+MIN_FORECAST_MONTHS = 12
+NRR_TOP_COMPANIES = 1.5  # the article: top companies often show NRR above 150%
+MAGIC_NUMBER_EFFICIENT = 0.75  # common SaaS benchmark, not from the article
+
+
+@dataclass(frozen=True)
+class MonthsToBand:
+    """Months until ARR first reaches the band's lower edge, across simulated paths.
+
+    A quantile is None when fewer than that share of paths reach the band within the horizon.
+    """
+
+    p10: int | None
+    p50: int | None
+    p90: int | None
+    n_paths: int
+    horizon_months: int
+
+    def to_dict(self) -> dict:
+        return {"p10": self.p10, "p50": self.p50, "p90": self.p90}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One piece of flywheel evidence, beside the rule of thumb it is compared with."""
+
+    name: str
+    value: float | None
+    unit: str  # "share" (0-1), "ratio" or "usd"
+    mark: float | None
+    mark_source: str
+    n_months: int
+    note: str = ""
+
+    @property
+    def meets_mark(self) -> bool | None:
+        if self.value is None or self.mark is None:
+            return None
+        return self.value >= self.mark
+
+
+@dataclass(frozen=True)
+class TimingResult:
+    """The timing verdict and its evidence. `to_dict()` is the summary.json `timing` section."""
+
+    verdict: str
+    as_of: pd.Timestamp
+    current_arr: float
+    band: tuple[float, float]
+    months_to_band: MonthsToBand | None
+    months_past_band: int | None
+    indicators: tuple[Indicator, ...]
+    n_months: int
+    approach_months: int
+    history: pd.DataFrame = field(repr=False)  # month, arr
+    forecast: pd.DataFrame | None = field(repr=False)  # month, p10, p50, p90 (USD)
+    notes: tuple[str, ...] = ()
+
+    def indicator(self, name: str) -> Indicator:
+        return next(i for i in self.indicators if i.name == name)
+
+    def to_dict(self) -> dict:
+        value = {i.name: i.value for i in self.indicators}
+        return {
+            "verdict": self.verdict,
+            "as_of": self.as_of.strftime("%Y-%m-%d"),
+            "current_arr": round(self.current_arr, 2),
+            "band": [self.band[0], self.band[1]],
+            "months_to_band": self.months_to_band.to_dict() if self.months_to_band else None,
+            "months_past_band": self.months_past_band,
+            "arr_growth_annual": value["arr_growth_annual"],
+            "nrr": value["nrr"],
+            "self_serve_share": value["self_serve_share"],
+            "magic_number": value["magic_number"],
+            "signup_growth": value["signup_growth"],
+            "n_months": self.n_months,
+            "notes": list(self.notes),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Flywheel evidence
+
+
+def _rounded(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), digits)
+
+
+def arr_growth_annual(arr: pd.DataFrame) -> float | None:
+    """ARR now over ARR twelve months earlier, minus one (share); None with under 13 months."""
+    if len(arr) < 13 or arr["arr"].iloc[-13] <= 0:
+        return None
+    return _rounded(arr["arr"].iloc[-1] / arr["arr"].iloc[-13] - 1)
+
+
+def trailing_nrr(arr: pd.DataFrame) -> float | None:
+    """Trailing-12-month net revenue retention from the ARR movement columns (share).
+
+    (ARR twelve months ago + expansion - contraction - churn over the twelve months) divided by
+    ARR twelve months ago. None when a movement column is missing or there are under 13 months.
+    """
+    movements = ["expansion_arr", "contraction_arr", "churned_arr"]
+    if len(arr) < 13 or any(c not in arr for c in movements):
+        return None
+    window = arr.iloc[-12:]
+    if window[movements].isna().any().any():
+        return None
+    start = arr["arr"].iloc[-13]
+    if start <= 0:
+        return None
+    kept = start + window["expansion_arr"].sum() - window["contraction_arr"].sum() - window["churned_arr"].sum()
+    return _rounded(kept / start)
+
+
+def self_serve_share(arr: pd.DataFrame) -> float | None:
+    """Share of the last month's ARR that came through the self-serve (bottom-up) motion."""
+    if "self_serve_arr" not in arr or pd.isna(arr["self_serve_arr"].iloc[-1]) or arr["arr"].iloc[-1] <= 0:
+        return None
+    return _rounded(arr["self_serve_arr"].iloc[-1] / arr["arr"].iloc[-1])
+
+
+def magic_number(arr: pd.DataFrame) -> float | None:
+    """Net new ARR in the last quarter over sales & marketing spend in the quarter before."""
+    if "sales_marketing_spend" not in arr or len(arr) < 7:
+        return None
+    spend = arr["sales_marketing_spend"].iloc[-6:-3]
+    if spend.isna().any() or spend.sum() <= 0:
+        return None
+    return _rounded((arr["arr"].iloc[-1] - arr["arr"].iloc[-4]) / spend.sum())
+
+
+def signup_growth(arr: pd.DataFrame) -> float | None:
+    """Signups in the last twelve months over the twelve before, minus one (share)."""
+    if "signups" not in arr or len(arr) < 24:
+        return None
+    recent, before = arr["signups"].iloc[-12:], arr["signups"].iloc[-24:-12]
+    if recent.isna().any() or before.isna().any() or before.sum() <= 0:
+        return None
+    return _rounded(float(recent.sum()) / float(before.sum()) - 1)
+
+
+def flywheel_indicators(arr: pd.DataFrame) -> tuple[Indicator, ...]:
+    """The flywheel evidence the columns allow, each beside its rule of thumb."""
+    n = len(arr)
+    return (
+        Indicator("arr_growth_annual", arr_growth_annual(arr), "share", None, "", min(n, 13)),
+        Indicator(
+            "nrr", trailing_nrr(arr), "share", NRR_TOP_COMPANIES,
+            "rule of thumb (the article): top companies often exceed 150%", min(n, 13),
+        ),
+        Indicator(
+            "self_serve_share", self_serve_share(arr), "share", None,
+            "the bottom-up motion is the pipeline for top-down sales", 1,
+        ),
+        Indicator(
+            "magic_number", magic_number(arr), "ratio", MAGIC_NUMBER_EFFICIENT,
+            "industry rule of thumb (not from the article): above 0.75 is efficient", min(n, 6),
+        ),
+        Indicator("signup_growth", signup_growth(arr), "share", None, "", min(n, 24)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecast
+
+
+def simulate_log_arr(
+    log_arr: np.ndarray, *, horizon: int, n_paths: int, seed: int
+) -> tuple[np.ndarray, list[str]]:
+    """Simulated future paths of log ARR from an additive-trend ETS model (horizon x n_paths)."""
+    notes = []
+    model = ETSModel(log_arr, error="add", trend="add", damped_trend=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit(disp=False, maxiter=2000)
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        notes.append("The ARR forecast model did not fully converge; read its months as rough.")
+    paths = fit.simulate(horizon, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
+    return np.asarray(paths).reshape(horizon, n_paths), notes
+
+
+def months_to_band(
+    paths: np.ndarray, *, band_low: float
+) -> MonthsToBand:
+    """First month each simulated ARR path reaches `band_low`, summarised as P10/P50/P90."""
+    horizon, n_paths = paths.shape
+    reached = paths >= np.log(band_low)
+    first = np.where(reached.any(axis=0), reached.argmax(axis=0) + 1, np.inf)
+
+    def quantile(q: float) -> int | None:
+        value = np.quantile(first, q, method="inverted_cdf")
+        return None if not np.isfinite(value) else int(value)
+
+    return MonthsToBand(quantile(0.1), quantile(0.5), quantile(0.9), n_paths, horizon)
+
+
+def _forecast_frame(paths: np.ndarray, last_month: pd.Timestamp) -> pd.DataFrame:
+    months = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=paths.shape[0], freq="MS")
+    q = np.exp(np.quantile(paths, [0.1, 0.5, 0.9], axis=1))
+    return pd.DataFrame({"month": months, "p10": q[0], "p50": q[1], "p90": q[2]})
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def assess_timing(
+    arr_monthly: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp,
+    band: tuple[float, float] = DEFAULT_BAND,
+    approach_months: int = 12,
+    horizon_months: int = 60,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> TimingResult:
+    """Place ARR against the top-down band, forecast entry, and verdict.
+
+    Parameters
+    ----------
+    arr_monthly
+        One row per calendar month: `month` (month start) and `arr` (USD), plus the optional
+        movement, self-serve, spend and signup columns of the data contract.
+    as_of
+        Analysis date; months ending after it are ignored.
+    band
+        (low, high) ARR in USD where top-down sales start to pay off; default $20-30M.
+    approach_months
+        Below the band, a median forecast entry within this many months is `approaching`.
+    horizon_months, n_paths, seed
+        Forecast horizon (months), number of simulated paths, and the random seed.
+
+    Returns
+    -------
+    TimingResult
+        `early` (below the band, median entry further than `approach_months`), `approaching`,
+        `in_window` or `late` (past the band), with the forecast and flywheel evidence.
+    """
+    low, high = band
+    if not 0 < low < high:
+        raise ValueError(f"band must be (low, high) with 0 < low < high, got {band!r}")
+    if approach_months < 1 or horizon_months < approach_months:
+        raise ValueError("need 1 <= approach_months <= horizon_months")
+
+    arr = arr_monthly[arr_monthly["month"] + pd.offsets.MonthEnd(0) <= as_of]
+    arr = arr.sort_values("month", ignore_index=True)
+    if arr.empty:
+        raise ValueError(f"no complete month of arr_monthly ends on or before as_of {as_of:%Y-%m-%d}")
+    current = float(arr["arr"].iloc[-1])
+    notes: list[str] = []
+
+    forecast, to_band, past = None, None, None
+    if current >= high:
+        verdict = "late"
+        above = arr["arr"] >= high
+        # Months since ARR last crossed the band's top edge and stayed above it.
+        crossed = int(above[::-1].cumprod().sum())
+        past = crossed
+    elif current >= low:
+        verdict = "in_window"
+    else:
+        positive = arr[arr["arr"] > 0]
+        if len(positive) < MIN_FORECAST_MONTHS:
+            verdict = "early"
+            notes.append(
+                f"Only {len(positive)} months of positive ARR: too few to forecast when ARR "
+                f"reaches the band (at least {MIN_FORECAST_MONTHS} needed). The verdict rests on "
+                "the article's rule of thumb alone: below the band is early."
+            )
+        else:
+            paths, fit_notes = simulate_log_arr(
+                np.log(positive["arr"].to_numpy()), horizon=horizon_months, n_paths=n_paths, seed=seed
+            )
+            notes += fit_notes
+            to_band = months_to_band(paths, band_low=low)
+            forecast = _forecast_frame(paths, arr["month"].iloc[-1])
+            soon = to_band.p50 is not None and to_band.p50 <= approach_months
+            verdict = "approaching" if soon else "early"
+
+    return TimingResult(
+        verdict=verdict,
+        as_of=as_of,
+        current_arr=current,
+        band=(float(low), float(high)),
+        months_to_band=to_band,
+        months_past_band=past,
+        indicators=flywheel_indicators(arr),
+        n_months=len(arr),
+        approach_months=approach_months,
+        history=arr[["month", "arr"]].copy(),
+        forecast=forecast,
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Words: built from the result, read by the notebook, summary.json and the board pack
+
+
+def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
+    """One paragraph stating the verdict and the figures behind it."""
+    low, high = result.band
+    band = f"{money(low, currency, digits=0)}–{money(high, currency, digits=0)}"
+    arr = money(result.current_arr, currency)
+    if result.band == DEFAULT_BAND:
+        precedent = "GitHub, Twilio and SendGrid all started top-down sales in this band."
+    else:
+        precedent = "(The article's band is $20M–$30M, where GitHub, Twilio and SendGrid started.)"
+    if result.verdict == "in_window":
+        return (
+            f"In the window. ARR is {arr}, inside the {band} band. {precedent} The time to layer "
+            "top-down sales is now, provided account penetration and enterprise demand confirm it."
+        )
+    if result.verdict == "late":
+        since = result.history["month"].iloc[-result.months_past_band]
+        return (
+            f"Late. ARR is {arr} and has been above the {band} band for "
+            f"{months(result.months_past_band)} (since {since:%B %Y}). {precedent} The cost of "
+            "waiting: competitors sign multi-year enterprise deals that close off segments the "
+            "bottom-up base has already opened, and the article's sales leaders call layering "
+            "top-down sales too late the costliest mistake. Build the top-down team now."
+        )
+    to_band = result.months_to_band
+    if to_band is None:
+        return (
+            f"Early. ARR is {arr}, below the {band} band. {precedent} There are too few months "
+            "of ARR to forecast when it gets there."
+        )
+    when = (
+        f"The median forecast reaches {money(low, currency, digits=0)} in {months(to_band.p50)} "
+        f"(P10 {months(to_band.p10)}, P90 {months(to_band.p90)}; {to_band.n_paths:,} simulated "
+        f"paths on {result.n_months} months of ARR)."
+    )
+    if result.verdict == "approaching":
+        return (
+            f"Approaching. ARR is {arr}, below the {band} band. {precedent} {when} Start the search for a sales "
+            "leader now: hiring takes months, and going top-down late costs more than going early."
+        )
+    return (
+        f"Early. ARR is {arr}, below the {band} band. {precedent} {when} Keep building the bottom-up flywheel; "
+        f"revisit when the median entry is within {months(result.approach_months)}."
+    )
+
+
+def timing_evidence(result: TimingResult) -> pd.DataFrame:
+    """The flywheel evidence as a table: indicator, value, rule of thumb, months behind it."""
+    labels = {
+        "arr_growth_annual": "ARR growth, last 12 months",
+        "nrr": "Net revenue retention, trailing 12 months",
+        "self_serve_share": "Self-serve share of ARR",
+        "magic_number": "Sales & marketing efficiency (magic number)",
+        "signup_growth": "Signup growth, last 12 months vs the 12 before",
+    }
+    rows = []
+    for ind in result.indicators:
+        if ind.value is None:
+            shown = "not computed (column missing or too few months)"
+        elif ind.unit == "share":
+            shown = percent(ind.value)
+        else:
+            shown = f"{ind.value:.2f}"
+        mark = ind.mark_source or "—"
+        verdict = {True: "meets the mark", False: "below the mark", None: ""}[ind.meets_mark]
+        rows.append((labels[ind.name], shown, mark, verdict, ind.n_months))
+    return pd.DataFrame(rows, columns=["indicator", "value", "compared with", "against the mark", "months used"])
