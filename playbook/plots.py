@@ -1,6 +1,8 @@
 """Charts: one seaborn theme for every chart, titles with units, currency axes."""
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
@@ -10,6 +12,26 @@ from playbook.timing import TimingResult
 
 FORECAST_MONTHS_SHOWN = 36
 PALETTE = {"actual": "#1f3b73", "forecast": "#e07a1f", "band": "#9cc3a8", "mark": "#7a7a7a"}
+
+
+class Chart:
+    """A finished figure with a text description: shown as PNG with alt text, and as that text.
+
+    The description is what a screen reader (and nbval's text comparison) gets.
+    """
+
+    def __init__(self, figure, description: str):
+        self.figure = figure
+        self.description = description
+
+    def _repr_png_(self):
+        buffer = io.BytesIO()
+        # No 'Software' stamp: the bytes depend on the data, not on the matplotlib version string.
+        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue(), {"alt": self.description}
+
+    def __repr__(self) -> str:
+        return f"Chart: {self.description}"
 
 
 def set_theme() -> None:
@@ -25,6 +47,7 @@ def set_theme() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "svg.hashsalt": "playbook",
+            "text.parse_math": False,  # "$20M–$30M" is money, not LaTeX
         },
     )
 
@@ -34,7 +57,7 @@ def currency_axis(ax, currency: str, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
-def arr_trajectory(result: TimingResult, *, currency: str = "USD"):
+def arr_trajectory(result: TimingResult, *, currency: str = "USD") -> Chart:
     """ARR by month against the top-down band, with the forecast fan when ARR is below it."""
     set_theme()
     fig, ax = plt.subplots()
@@ -51,10 +74,17 @@ def arr_trajectory(result: TimingResult, *, currency: str = "USD"):
                 label="forecast P50")
     ax.set_ylim(0, max(history["arr"].max(), high) * 1.3)
     currency_axis(ax, currency)
-    ax.set_title(f"ARR by month against the top-down band ({currency}, annual recurring revenue)")
+    title = f"ARR by month against the top-down band ({currency}, annual recurring revenue)"
+    ax.set_title(title)
     ax.set_xlabel("month")
     ax.set_ylabel(f"ARR ({currency})")
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
-    plt.close(fig)  # shown once, by the notebook's display of the returned figure
-    return fig
+    plt.close(fig)  # shown once, by the notebook's display of the returned chart
+    description = (
+        f"{title}: ARR {money(history['arr'].iloc[0], currency)} in {history['month'].iloc[0]:%b %Y}, "
+        f"{money(history['arr'].iloc[-1], currency)} in {history['month'].iloc[-1]:%b %Y}"
+    )
+    if result.forecast is not None:
+        description += "; dashed median forecast with its P10-P90 fan"
+    return Chart(fig, description)

@@ -5,6 +5,7 @@ import html
 import json
 from pathlib import Path
 
+import pandas as pd
 from IPython.display import HTML
 
 from playbook import DEFAULT_SAMPLE, SAMPLES_DIR
@@ -44,6 +45,17 @@ def verdict_card(title: str, verdict: str, paragraphs: list[str], notes: list[st
         'style="border-left:6px solid #1f3b73;padding:0.4em 1em;background:#f4f6fa">'
         f"<h3>{html.escape(title)}: <code>{html.escape(verdict)}</code></h3>{body}</div>"
     )
+
+
+def table(frame: pd.DataFrame, *, index: bool = False) -> HTML:
+    """A table shown in full (no truncated cells), its cells escaped, text left-aligned."""
+    body = frame.to_html(index=index, escape=True, border=0, na_rep="—", classes="playbook-table")
+    style = (
+        "<style>table.playbook-table td, table.playbook-table th "
+        "{text-align: left !important; vertical-align: top;}"
+        "</style>"
+    )
+    return HTML(f'<div class="tex2jax_ignore mathjax_ignore">{style}{body}</div>')
 
 
 def notes_card(notes: list[str]) -> HTML:

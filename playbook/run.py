@@ -236,6 +236,7 @@ def run_playbook(
     params_source: str = "parameters",
     out_dir: str | Path | None = None,
     only: list[str] | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
     jobs: int = 2,
     cell_timeout: int = 600,
     run_timeout: int = 1800,
@@ -247,7 +248,7 @@ def run_playbook(
     runs and before anything is written.
     """
     params = dict(params or {})
-    notebooks = select_notebooks(only)
+    notebooks = select_notebooks(only, notebooks_dir)
     defaults = {}
     for path in notebooks:
         defaults.update(notebook_parameters(path))

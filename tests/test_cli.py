@@ -1,0 +1,214 @@
+"""The CLI and runner end to end: run folders, verdicts, bad input, failing notebooks, offline HTML."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
+from playbook.cli import main
+from playbook.run import run_playbook
+from tests.conftest import tiny_tables, write_tables
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The installed command as a user runs it, in a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "playbook", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
+
+
+def folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.name.encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?!data:|#|[\w./-]+\.(?:html|json|ipynb)\b)[^"'\s>]+""", re.I)
+CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:)[^)]+\)", re.I)
+
+
+def external_references(html: str) -> list[str]:
+    """Anything a browser would fetch: src/href not to a data: URI, an anchor or a sibling file."""
+    return EXTERNAL.findall(html) + CSS_URL.findall(html)
+
+
+@pytest.fixture(scope="module")
+def ready_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = cli("run", "--data", "data/samples/ready", "--out", str(out))
+    return result, out
+
+
+def test_run_writes_a_complete_folder_and_prints_the_board_pack(ready_run):
+    result, out = ready_run
+    assert result.returncode == 0, result.stderr
+    (folder,) = [p for p in out.iterdir()]
+    assert folder.name == "run-001-ready"
+    assert f"board pack: {folder / 'index.html'}" in result.stdout
+    names = {p.name for p in folder.iterdir()}
+    for nb in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"):
+        assert {f"{nb.stem}.ipynb", f"{nb.stem}.html"} <= names
+    assert {"index.html", "summary.json"} <= names
+    assert not [n for n in names if n.startswith(".")]  # no partial or scratch files
+    assert "notebooks]" in result.stderr  # the progress display
+
+
+def test_summary_carries_the_timing_section(ready_run):
+    _, out = ready_run
+    summary = json.loads(next(out.glob("run-*/summary.json")).read_text())
+    timing = summary["timing"]
+    assert timing["verdict"] == "in_window"
+    for key in ("current_arr", "band", "months_to_band", "arr_growth_annual", "nrr",
+                "self_serve_share", "magic_number", "n_months"):
+        assert key in timing
+    assert timing["months_to_band"] is None  # not below the band
+    assert set(summary) >= {"timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"}
+
+
+def test_html_is_offline_and_hides_code(ready_run):
+    _, out = ready_run
+    folder = next(out.glob("run-*"))
+    for page in ["index.html", "01_timing.html"]:
+        html = (folder / page).read_text()
+        assert external_references(html) == [], page
+        assert "<script" not in html.lower()
+    timing = (folder / "01_timing.html").read_text()
+    assert "assess_timing(" not in timing  # code hidden
+    assert "data:image/png;base64" in timing  # the chart is inline
+    index = (folder / "index.html").read_text()
+    assert 'href="01_timing.html"' in index and "in_window" in index
+
+
+def test_a_second_run_leaves_the_first_untouched(ready_run):
+    _, out = ready_run
+    first = next(out.glob("run-001-*"))
+    before = folder_digest(first)
+    assert main(["run", "--data", "early", "--out", str(out), "--only", "timing"]) == 0
+    assert folder_digest(first) == before
+    assert (out / "run-002-early").is_dir()
+
+
+@pytest.mark.parametrize("sample, verdict", [("early", "early"), ("late", "late")])
+def test_samples_report_their_verdicts(tmp_path, sample, verdict):
+    assert main(["run", "--data", f"data/samples/{sample}", "--out", str(tmp_path), "--only", "timing"]) == 0
+    summary = json.loads(next(tmp_path.glob("run-*/summary.json")).read_text())
+    assert summary["timing"]["verdict"] == verdict
+
+
+@pytest.mark.parametrize(
+    "table, change, words",
+    [
+        ("accounts", lambda f: f.drop(columns="employee_count"), ["accounts.csv", "employee_count", "required column is missing"]),
+        ("accounts", lambda f: f.assign(account_id=["A1", "A1", "A3"]), ["accounts.csv", "account_id", "unique"]),
+        ("arr_monthly", lambda f: f.drop(index=3), ["arr_monthly.csv", "month", "2025-01"]),
+        ("arr_monthly", lambda f: f.astype({"arr": object}).assign(arr=lambda d: d["arr"].where(d.index != 2, "n/a")), ["arr_monthly.csv", "arr", "must be a number", "line 4"]),
+        ("users", lambda f: f.assign(account_id=["A1", "A1", "ZZ", "A3", "A3"]), ["users.csv", "account_id", "ZZ"]),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, table, change, words):
+    tables = tiny_tables()
+    tables[table] = change(tables[table].copy())
+    data = write_tables(tmp_path / "data", tables)
+    out = tmp_path / "reports"
+    result = cli("run", "--data", str(data), "--out", str(out))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unknown_parameter_exits_2_naming_file_and_key(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("band_low: 1\nbandhigh: 2\n")
+    result = cli("run", "--params", str(params), "--out", str(tmp_path / "r"))
+    assert result.returncode == 2
+    assert f"{params}: unknown parameter 'bandhigh'" in result.stderr and "band_high" in result.stderr
+    params.write_text("data_dir: /elsewhere\n")
+    assert "use --data" in cli("run", "--params", str(params)).stderr
+
+
+def test_unknown_notebook_name_is_rejected(tmp_path):
+    result = cli("run", "--only", "astrology", "--out", str(tmp_path))
+    assert result.returncode == 2 and "no such notebook" in result.stderr
+
+
+def test_parameters_reach_the_notebook(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("band_low: 7000000\nband_high: 10000000\n")
+    assert main(["run", "--data", "early", "--params", str(params), "--out", str(tmp_path), "--only", "timing"]) == 0
+    summary = json.loads(next(tmp_path.glob("run-*/summary.json")).read_text())
+    assert summary["timing"]["verdict"] == "in_window"
+    assert summary["timing"]["band"] == [7e6, 10e6]
+
+
+def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    good = nbformat.read(NOTEBOOKS_DIR / "01_timing.ipynb", as_version=4)
+    nbformat.write(good, notebooks / "01_timing.ipynb")
+    bad = new_notebook(
+        cells=[
+            new_markdown_cell("# Broken section"),
+            new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}),
+            new_code_cell("x = 1"),
+            new_code_cell("raise RuntimeError('planted failure')"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(bad, notebooks / "02_broken.ipynb")
+    result = run_playbook("ready", out_dir=tmp_path / "out", notebooks_dir=notebooks)
+    statuses = {nb.name: (nb.status, nb.cell, nb.error) for nb in result.notebooks}
+    assert statuses["01_timing"][0] == "ok"
+    assert statuses["02_broken"] == ("failed", 3, "RuntimeError: planted failure")
+    names = {p.name for p in result.folder.iterdir()}
+    assert "01_timing.html" in names and "02_broken.ipynb" in names
+    assert "02_broken.html" not in names  # never rendered as a finished report
+    index = (result.folder / "index.html").read_text()
+    assert "did not finish" in index and "planted failure" in index
+    summary = json.loads((result.folder / "summary.json").read_text())
+    assert summary["run"]["notebooks"]["02_broken"]["status"] == "failed"
+    assert summary["timing"]["verdict"] == "in_window"
+
+
+def test_cli_names_the_failed_notebook_and_cell(tmp_path, monkeypatch, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(
+        new_notebook(
+            cells=[new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}),
+                   new_code_cell("1 / 0")],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        ),
+        notebooks / "01_zero.ipynb",
+    )
+    import playbook.run
+
+    monkeypatch.setattr(playbook.run, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(playbook.run.run_playbook, "__kwdefaults__",
+                        {**playbook.run.run_playbook.__kwdefaults__, "notebooks_dir": notebooks})
+    assert main(["run", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "notebook 01_zero failed at cell [2]: ZeroDivisionError" in err
+
+
+def test_validate_command(tmp_path):
+    result = cli("validate", "--data", "data/samples/early")
+    assert result.returncode == 0 and "valid; analysis date 2026-09-30" in result.stdout
+    missing = cli("validate", "--data", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "is not a folder" in missing.stderr
+
+
+def test_example_parameters_file_is_in_step_with_the_notebooks():
+    assert cli("params").stdout == (PROJECT_ROOT / "params.example.yaml").read_text()

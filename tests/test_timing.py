@@ -1,0 +1,131 @@
+"""Timing: verdicts by band position, a planted growth rate recovered, flywheel figures by hand."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from playbook.data import load_dataset
+from playbook.timing import (
+    VERDICTS,
+    assess_timing,
+    magic_number,
+    months_to_band,
+    timing_evidence,
+    timing_headline,
+    trailing_nrr,
+)
+
+
+def arr_series(end_arr: float, growth: float, n: int = 36, noise: float = 0.0, rng=None) -> pd.DataFrame:
+    """Monthly ARR compounding at `growth` a year and ending at `end_arr` in 2026-09."""
+    months = pd.date_range(end="2026-09-01", periods=n, freq="MS")
+    t = np.arange(n) - (n - 1)
+    wobble = np.cumsum(rng.normal(0, noise, n)) if rng is not None else np.zeros(n)
+    arr = end_arr * np.exp(np.log1p(growth) * t / 12 + wobble - wobble[-1])
+    return pd.DataFrame({"month": months, "arr": arr})
+
+
+AS_OF = pd.Timestamp("2026-09-30")
+
+
+@pytest.mark.parametrize(
+    "end_arr, growth, expected",
+    [(5e6, 0.5, "early"), (16e6, 0.5, "approaching"), (25e6, 0.5, "in_window"), (40e6, 0.5, "late")],
+)
+def test_verdict_follows_the_band(end_arr, growth, expected, rng):
+    result = assess_timing(arr_series(end_arr, growth, noise=0.01, rng=rng), as_of=AS_OF)
+    assert result.verdict == expected
+    assert result.verdict in VERDICTS
+
+
+def test_planted_growth_gives_months_to_band_inside_the_interval(rng):
+    # $12M growing 60% a year reaches $20M after ln(20/12)/ln(1.6) years = 13.0 months.
+    truth = np.log(20 / 12) / np.log(1.6) * 12
+    result = assess_timing(arr_series(12e6, 0.6, n=48, noise=0.015, rng=rng), as_of=AS_OF)
+    m = result.months_to_band
+    assert m.p10 <= m.p50 <= m.p90
+    assert m.p10 - 1 <= truth <= m.p90 + 1
+    assert result.verdict == "early"  # median about 13 months: more than the 12 of `approach_months`
+    assert assess_timing(arr_series(12e6, 0.6, n=48, noise=0.015, rng=np.random.default_rng(1)),
+                         as_of=AS_OF, approach_months=18).verdict == "approaching"
+
+
+def test_months_to_band_counts_the_first_month_at_the_edge():
+    paths = np.log(np.array([[10.0, 10.0, 30.0], [20.0, 10.0, 30.0], [25.0, 10.0, 30.0]]))
+    m = months_to_band(paths, band_low=20.0)
+    # path 1 reaches in month 2, path 2 never, path 3 in month 1
+    assert (m.p10, m.p50) == (1, 2)
+    assert m.p90 is None  # a third of the paths never reach: P90 is beyond the horizon
+
+
+def test_late_counts_months_above_the_band():
+    arr = arr_series(40e6, 0.5)
+    result = assess_timing(arr, as_of=AS_OF)
+    expected = int((arr["arr"] >= 30e6).sum())
+    assert result.months_past_band == expected
+    assert "cost of waiting" in timing_headline(result)
+
+
+def test_same_seed_same_answer_and_seed_matters(rng):
+    arr = arr_series(9e6, 0.7, noise=0.02, rng=rng)
+    first = assess_timing(arr, as_of=AS_OF, seed=3)
+    assert first.to_dict() == assess_timing(arr, as_of=AS_OF, seed=3).to_dict()
+    assert first.forecast.equals(assess_timing(arr, as_of=AS_OF, seed=3).forecast)
+
+
+def test_as_of_ignores_later_months():
+    arr = arr_series(40e6, 0.5)
+    result = assess_timing(arr, as_of=pd.Timestamp("2025-09-30"))
+    assert result.n_months == len(arr) - 12
+    assert result.current_arr == pytest.approx(arr["arr"].iloc[-13])
+
+
+def test_thin_history_says_so_and_falls_back_to_the_rule_of_thumb():
+    result = assess_timing(arr_series(5e6, 0.5, n=8), as_of=AS_OF)
+    assert result.verdict == "early" and result.months_to_band is None
+    assert "too few to forecast" in result.notes[0]
+    assert result.to_dict()["nrr"] is None
+
+
+def test_nrr_and_magic_number_by_hand():
+    months = pd.date_range("2025-01-01", periods=13, freq="MS")
+    arr = pd.DataFrame(
+        {
+            "month": months,
+            "arr": [100.0] * 13,
+            "expansion_arr": [5.0] * 13,
+            "contraction_arr": [1.0] * 13,
+            "churned_arr": [2.0] * 13,
+            "sales_marketing_spend": [10.0] * 13,
+        }
+    )
+    # (100 + 12 * (5 - 1 - 2)) / 100
+    assert trailing_nrr(arr) == pytest.approx(1.24)
+    arr.loc[12, "arr"] = 130.0
+    # (130 - 100) net new ARR in the last quarter over 3 x 10 spend in the quarter before
+    assert magic_number(arr) == pytest.approx(1.0)
+    assert trailing_nrr(arr.drop(columns="churned_arr")) is None
+
+
+def test_bad_band_is_rejected():
+    with pytest.raises(ValueError, match="0 < low < high"):
+        assess_timing(arr_series(5e6, 0.5), as_of=AS_OF, band=(30e6, 20e6))
+
+
+def test_evidence_table_labels_rules_of_thumb():
+    table = timing_evidence(assess_timing(arr_series(25e6, 0.5), as_of=AS_OF))
+    assert list(table.columns) == ["indicator", "value", "compared with", "against the mark", "months used"]
+    nrr = table.set_index("indicator").loc["Net revenue retention, trailing 12 months"]
+    assert "rule of thumb" in nrr["compared with"]
+    assert "not computed" in nrr["value"]  # no movement columns in this series
+
+
+def test_sample_companies_give_their_planted_verdicts(samples_dir, sample_name):
+    data = load_dataset(samples_dir / sample_name)
+    truths = json.loads((samples_dir / sample_name / "planted_truths.json").read_text())
+    result = assess_timing(data.arr_monthly, as_of=data.as_of)
+    assert result.verdict == truths["timing_verdict"]
+    assert result.indicator("nrr").value == pytest.approx(truths["scenario"]["nrr"], abs=0.06)
