@@ -21,7 +21,7 @@ report: $(STAMP)
 
 ## Unit tests, the CLI end to end, and nbval over the committed notebooks.
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbval tests notebooks
+	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
 
 ## JupyterLab on the project's environment (workshops).
 lab: $(STAMP)

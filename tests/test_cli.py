@@ -212,3 +212,22 @@ def test_validate_command(tmp_path):
 
 def test_example_parameters_file_is_in_step_with_the_notebooks():
     assert cli("params").stdout == (PROJECT_ROOT / "params.example.yaml").read_text()
+
+
+def test_whole_run_timeout_stops_a_hung_notebook_and_keeps_the_rest(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nbformat.read(NOTEBOOKS_DIR / "01_timing.ipynb", as_version=4), notebooks / "01_timing.ipynb")
+    nbformat.write(
+        new_notebook(
+            cells=[new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}),
+                   new_code_cell("import time\ntime.sleep(600)")],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        ),
+        notebooks / "02_hang.ipynb",
+    )
+    result = run_playbook("ready", out_dir=tmp_path / "out", notebooks_dir=notebooks, run_timeout=25)
+    statuses = {nb.name: (nb.status, nb.error) for nb in result.notebooks}
+    assert statuses["01_timing"] == ("ok", None)
+    assert statuses["02_hang"][0] == "failed" and "exceeded 25 s" in statuses["02_hang"][1]
+    assert (result.folder / "01_timing.html").is_file()
