@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from playbook.data import DataError, load_dataset
 from playbook.params import ParamsError, read_params

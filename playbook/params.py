@@ -6,6 +6,7 @@ The notebooks' parameter cells are the single source of truth for names and defa
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import papermill
@@ -40,7 +41,8 @@ def read_params(path: str | Path | None) -> dict[str, object]:
         return {}
     if not isinstance(values, dict):
         raise ParamsError(f"{path}: must be a mapping of parameter names to values")
-    return values
+    # YAML reads `as_of: 2026-06-30` as a date; notebooks take dates as ISO-8601 text.
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
 def _same_kind(value: object, default: object) -> bool:

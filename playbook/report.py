@@ -14,12 +14,16 @@ SECTIONS = ("timing", "penetration", "enterprise_demand", "leaders", "compensati
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """None -> the default sample company; a sample's name -> its folder; else the path given."""
+    """None -> the default sample company; an existing folder -> itself; a sample's name -> its folder.
+
+    A real folder wins over a sample of the same name, so `--data ready` never hides ./ready.
+    """
     if data_dir is None or str(data_dir) == "":
         return SAMPLES_DIR / DEFAULT_SAMPLE
-    if (SAMPLES_DIR / str(data_dir)).is_dir() and "/" not in str(data_dir):
+    path = Path(data_dir).expanduser()
+    if not path.exists() and (SAMPLES_DIR / str(data_dir)).is_dir():
         return SAMPLES_DIR / str(data_dir)
-    return Path(data_dir).expanduser()
+    return path
 
 
 def record(section: str, summary: dict, summary_dir: str | Path | None) -> None:

@@ -139,6 +139,15 @@ def test_unknown_parameter_exits_2_naming_file_and_key(tmp_path):
     assert "use --data" in cli("run", "--params", str(params)).stderr
 
 
+def test_as_of_from_a_parameters_file_reaches_data_and_notebook(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("as_of: 2025-09-30\n")  # YAML reads this as a date
+    assert main(["run", "--data", "late", "--params", str(params), "--out", str(tmp_path), "--only", "timing"]) == 0
+    summary = json.loads(next(tmp_path.glob("run-*/summary.json")).read_text())
+    assert summary["run"]["as_of"] == summary["timing"]["as_of"] == "2025-09-30"
+    assert summary["timing"]["n_months"] == 36
+
+
 def test_unknown_notebook_name_is_rejected(tmp_path):
     result = cli("run", "--only", "astrology", "--out", str(tmp_path))
     assert result.returncode == 2 and "no such notebook" in result.stderr

@@ -58,3 +58,5 @@ def test_data_dir_resolves_from_the_package_not_the_cwd(tmp_path, monkeypatch):
     assert resolve_data_dir(None) == SAMPLES_DIR / "ready"
     assert resolve_data_dir("late") == SAMPLES_DIR / "late"
     assert str(resolve_data_dir("exports/acme")) == "exports/acme"  # a user path stays as given
+    (tmp_path / "late").mkdir()
+    assert resolve_data_dir("late") == tmp_path.joinpath("late").relative_to(tmp_path)  # a real folder wins

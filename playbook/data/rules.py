@@ -1,0 +1,104 @@
+"""Rules across rows and tables: contiguous months, foreign keys, dates in order."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from playbook.data.contract import NOT_BEFORE_ACCOUNT_CREATED, ORDERED_DATES, TABLES
+from playbook.data.errors import Problem, problem
+from playbook.data.parse import locator
+
+
+def _rows(frame: pd.DataFrame, mask: pd.Series) -> list[str]:
+    locate = locator(Path("x" + frame.attrs.get("locator", ".csv")))
+    return [locate(i) for i in np.flatnonzero(mask.to_numpy())]
+
+
+def contiguous_months(arr: pd.DataFrame) -> list[Problem]:
+    months = arr["month"].dropna().sort_values()
+    if months.empty:
+        return [Problem(arr.attrs["file"], "month", "holds no months")]
+    expected = pd.date_range(months.iloc[0], months.iloc[-1], freq="MS")
+    gaps = expected.difference(months)
+    if len(gaps) == 0:
+        return []
+    return [
+        problem(
+            arr.attrs["file"],
+            "month",
+            "months must be contiguous; missing month(s)",
+            [m.strftime("%Y-%m") for m in gaps],
+            ["" for _ in gaps],
+        )
+    ]
+
+
+def foreign_keys(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems = []
+    for name, frame in tables.items():
+        for column, target in TABLES[name].references:
+            parent = tables.get(target)
+            if parent is None:
+                problems.append(
+                    Problem(
+                        frame.attrs["file"],
+                        column,
+                        f"refers to {target}, but no {target}.csv or {target}.parquet was given",
+                    )
+                )
+                continue
+            known = parent[TABLES[target].key[0]]
+            unknown = frame[column].notna() & ~frame[column].isin(known)
+            if unknown.any():
+                problems.append(
+                    problem(
+                        frame.attrs["file"],
+                        column,
+                        f"must name a known {TABLES[target].key[0]} in {parent.attrs['file']}",
+                        _rows(frame, unknown),
+                        list(frame.loc[unknown, column]),
+                    )
+                )
+    return problems
+
+
+def date_order(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    problems = []
+    for name, earlier, later in ORDERED_DATES:
+        frame = tables.get(name)
+        if frame is None or earlier not in frame or later not in frame:
+            continue
+        wrong = frame[later] < frame[earlier]
+        if wrong.any():
+            problems.append(
+                problem(
+                    frame.attrs["file"],
+                    later,
+                    f"must not be before {earlier}",
+                    _rows(frame, wrong),
+                    list(frame.loc[wrong, later].dt.strftime("%Y-%m-%d")),
+                )
+            )
+    accounts = tables.get("accounts")
+    if accounts is None or "created_at" not in accounts:
+        return problems
+    created = accounts.set_index("account_id")["created_at"]
+    for name, column in NOT_BEFORE_ACCOUNT_CREATED:
+        frame = tables.get(name)
+        if frame is None or column not in frame:
+            continue
+        account_created = frame["account_id"].map(created)
+        early = frame[column] < account_created
+        if early.any():
+            problems.append(
+                problem(
+                    frame.attrs["file"],
+                    column,
+                    "must not be before the account's created_at in accounts",
+                    _rows(frame, early),
+                    list(frame.loc[early, column].dt.strftime("%Y-%m-%d")),
+                )
+            )
+    return problems
