@@ -51,7 +51,7 @@ def _run(args) -> int:
         run_timeout=args.run_timeout,
     )
     for nb in result.failed:
-        where = f"cell [{nb.cell}]" if nb.cell is not None else "before any cell finished"
+        where = f"code cell {nb.cell} ({nb.line!r})" if nb.cell is not None else "outside any cell"
         print(f"error: notebook {nb.name} failed at {where}: {nb.error}", file=sys.stderr)
         print(f"       its executed notebook is kept: {result.folder / (nb.name + '.ipynb')}", file=sys.stderr)
     print(f"run folder: {result.folder}")

@@ -40,7 +40,8 @@ class NotebookRun:
     status: str = "queued"  # queued, running, ok, failed
     cells_done: int = 0
     cells_total: int = 0
-    cell: int | None = None
+    cell: int | None = None  # failing code cell, numbered as in the source notebook
+    line: str | None = None  # its first line
     error: str | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
 
@@ -167,7 +168,7 @@ def _finish(nb: NotebookRun, work: Path) -> None:
     if result_file.is_file():
         outcome = json.loads(result_file.read_text())
         nb.status = "ok" if outcome["ok"] else "failed"
-        nb.cell, nb.error = outcome["cell"], outcome["error"]
+        nb.cell, nb.line, nb.error = outcome["cell"], outcome["line"], outcome["error"]
     else:
         nb.status = "failed"
         nb.error = (stderr.strip().splitlines() or ["the notebook process ended without a result"])[-1]
@@ -295,6 +296,7 @@ def run_playbook(
                     "verdict": fragment.get("verdict") or fragment.get("readiness") or "done",
                     "headline": fragment.get("headline"),
                     "cell": nb.cell,
+                    "line": nb.line,
                     "error": nb.error,
                 }
             )
@@ -322,7 +324,8 @@ def _summary(runs, fragments: Path, dataset, data: Path, params: dict) -> dict:
         "parameters": params,
         "notes": list(dataset.notes),
         "notebooks": {
-            nb.name: {"status": nb.status, "cell": nb.cell, "error": nb.error} for nb in runs
+            nb.name: {"status": nb.status, "cell": nb.cell, "line": nb.line, "error": nb.error}
+            for nb in runs
         },
     }
     return summary

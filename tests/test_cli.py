@@ -178,9 +178,10 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
     )
     nbformat.write(bad, notebooks / "02_broken.ipynb")
     result = run_playbook("ready", out_dir=tmp_path / "out", notebooks_dir=notebooks)
-    statuses = {nb.name: (nb.status, nb.cell, nb.error) for nb in result.notebooks}
+    statuses = {nb.name: (nb.status, nb.cell, nb.line, nb.error) for nb in result.notebooks}
     assert statuses["01_timing"][0] == "ok"
-    assert statuses["02_broken"] == ("failed", 3, "RuntimeError: planted failure")
+    # code cells: the parameters (1), "x = 1" (2), the raise (3); papermill's injected cell not counted
+    assert statuses["02_broken"] == ("failed", 3, "raise RuntimeError('planted failure')", "RuntimeError: planted failure")
     names = {p.name for p in result.folder.iterdir()}
     assert "01_timing.html" in names and "02_broken.ipynb" in names
     assert "02_broken.html" not in names  # never rendered as a finished report
@@ -209,7 +210,7 @@ def test_cli_names_the_failed_notebook_and_cell(tmp_path, monkeypatch, capsys):
                         {**playbook.run.run_playbook.__kwdefaults__, "notebooks_dir": notebooks})
     assert main(["run", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "notebook 01_zero failed at cell [2]: ZeroDivisionError" in err
+    assert "notebook 01_zero failed at code cell 2 ('1 / 0'): ZeroDivisionError" in err
 
 
 def test_validate_command(tmp_path):
