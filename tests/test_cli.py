@@ -43,6 +43,25 @@ def external_references(html: str) -> list[str]:
     return EXTERNAL.findall(html) + CSS_URL.findall(html)
 
 
+def notebook_with(*sources: str, title: str | None = None) -> nbformat.NotebookNode:
+    """A runnable notebook: a title, the runner's parameters cell, then `sources` as code cells."""
+    cells = [new_markdown_cell(f"# {title}")] if title else []
+    cells.append(new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}))
+    cells += [new_code_cell(source) for source in sources]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return new_notebook(cells=cells, metadata={"kernelspec": kernel})
+
+
+def notebooks_folder(tmp_path: Path, **extra: nbformat.NotebookNode) -> Path:
+    """A notebooks folder with the real timing notebook and the `extra` ones (name: notebook)."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nbformat.write(nbformat.read(NOTEBOOKS_DIR / "01_timing.ipynb", as_version=4), folder / "01_timing.ipynb")
+    for name, notebook in extra.items():
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def ready_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
@@ -163,20 +182,8 @@ def test_parameters_reach_the_notebook(tmp_path):
 
 
 def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    good = nbformat.read(NOTEBOOKS_DIR / "01_timing.ipynb", as_version=4)
-    nbformat.write(good, notebooks / "01_timing.ipynb")
-    bad = new_notebook(
-        cells=[
-            new_markdown_cell("# Broken section"),
-            new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}),
-            new_code_cell("x = 1"),
-            new_code_cell("raise RuntimeError('planted failure')"),
-        ],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    )
-    nbformat.write(bad, notebooks / "02_broken.ipynb")
+    broken = notebook_with("x = 1", "raise RuntimeError('planted failure')", title="Broken section")
+    notebooks = notebooks_folder(tmp_path, **{"02_broken": broken})
     result = run_playbook("ready", out_dir=tmp_path / "out", notebooks_dir=notebooks)
     statuses = {nb.name: (nb.status, nb.cell, nb.line, nb.error) for nb in result.notebooks}
     assert statuses["01_timing"][0] == "ok"
@@ -195,14 +202,7 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
 def test_cli_names_the_failed_notebook_and_cell(tmp_path, monkeypatch, capsys):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    nbformat.write(
-        new_notebook(
-            cells=[new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}),
-                   new_code_cell("1 / 0")],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        ),
-        notebooks / "01_zero.ipynb",
-    )
+    nbformat.write(notebook_with("1 / 0"), notebooks / "01_zero.ipynb")
     import playbook.run
 
     monkeypatch.setattr(playbook.run, "NOTEBOOKS_DIR", notebooks)
@@ -225,17 +225,7 @@ def test_example_parameters_file_is_in_step_with_the_notebooks():
 
 
 def test_whole_run_timeout_stops_a_hung_notebook_and_keeps_the_rest(tmp_path):
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nbformat.write(nbformat.read(NOTEBOOKS_DIR / "01_timing.ipynb", as_version=4), notebooks / "01_timing.ipynb")
-    nbformat.write(
-        new_notebook(
-            cells=[new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}),
-                   new_code_cell("import time\ntime.sleep(600)")],
-            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        ),
-        notebooks / "02_hang.ipynb",
-    )
+    notebooks = notebooks_folder(tmp_path, **{"02_hang": notebook_with("import time\ntime.sleep(600)")})
     result = run_playbook("ready", out_dir=tmp_path / "out", notebooks_dir=notebooks, run_timeout=25)
     statuses = {nb.name: (nb.status, nb.error) for nb in result.notebooks}
     assert statuses["01_timing"] == ("ok", None)
