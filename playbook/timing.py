@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from playbook.formatting import money, months, percent
 
 VERDICTS = ("early", "approaching", "in_window", "late")
 DEFAULT_BAND = (20e6, 30e6)  # GitHub, Twilio, SendGrid: $20-30M ARR
 MIN_FORECAST_MONTHS = 12
+GROWTH_WINDOW_MONTHS = 24  # the forecast extrapolates the growth of the last two years
 NRR_TOP_COMPANIES = 1.5  # the article: top companies often show NRR above 150%
 MAGIC_NUMBER_EFFICIENT = 0.75  # common SaaS benchmark, not from the article
 
@@ -36,9 +37,10 @@ class MonthsToBand:
     p90: int | None
     n_paths: int
     horizon_months: int
+    growth_months: int  # monthly growth figures the model was estimated on
 
     def to_dict(self) -> dict:
-        return {"p10": self.p10, "p50": self.p50, "p90": self.p90}
+        return {"p10": self.p10, "p50": self.p50, "p90": self.p90, "n": self.growth_months}
 
 
 @dataclass(frozen=True)
@@ -186,23 +188,31 @@ def flywheel_indicators(arr: pd.DataFrame) -> tuple[Indicator, ...]:
 
 
 def simulate_log_arr(
-    log_arr: np.ndarray, *, horizon: int, n_paths: int, seed: int
-) -> tuple[np.ndarray, list[str]]:
-    """Simulated future paths of log ARR from an additive-trend ETS model (horizon x n_paths)."""
+    log_arr: np.ndarray, *, horizon: int, n_paths: int, seed: int, window: int = GROWTH_WINDOW_MONTHS
+) -> tuple[np.ndarray, int, list[str]]:
+    """Simulated future paths of log ARR (horizon x n_paths) from a log-linear model.
+
+    Monthly log growth = drift + noise, estimated by maximum likelihood (a statsmodels
+    state-space model) on the last `window` months. Each path draws its own drift and noise
+    variance from their estimated sampling distribution, so the fan carries the uncertainty
+    about the growth rate itself, not only month-to-month noise.
+    Returns the paths, the number of monthly growth figures behind them, and any notes.
+    """
     notes = []
-    model = ETSModel(log_arr, error="add", trend="add", damped_trend=False)
+    growth = np.diff(log_arr)[-window:]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = model.fit(disp=False, maxiter=2000)
+        fit = SARIMAX(growth, order=(0, 0, 0), trend="c").fit(disp=False)
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        notes.append("The ARR forecast model did not fully converge; read its months as rough.")
-    paths = fit.simulate(horizon, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
-    return np.asarray(paths).reshape(horizon, n_paths), notes
+        notes.append("The ARR growth model did not fully converge; read its months as rough.")
+    rng = np.random.default_rng(seed)
+    draws = rng.multivariate_normal(fit.params, fit.cov_params(), size=n_paths)
+    drift, variance = draws[:, 0], np.abs(draws[:, 1])
+    steps = drift + np.sqrt(variance) * rng.standard_normal((horizon, n_paths))
+    return log_arr[-1] + np.cumsum(steps, axis=0), len(growth), notes
 
 
-def months_to_band(
-    paths: np.ndarray, *, band_low: float
-) -> MonthsToBand:
+def months_to_band(paths: np.ndarray, *, band_low: float, growth_months: int) -> MonthsToBand:
     """First month each simulated ARR path reaches `band_low`, summarised as P10/P50/P90."""
     horizon, n_paths = paths.shape
     reached = paths >= np.log(band_low)
@@ -212,7 +222,7 @@ def months_to_band(
         value = np.quantile(first, q, method="inverted_cdf")
         return None if not np.isfinite(value) else int(value)
 
-    return MonthsToBand(quantile(0.1), quantile(0.5), quantile(0.9), n_paths, horizon)
+    return MonthsToBand(quantile(0.1), quantile(0.5), quantile(0.9), n_paths, horizon, growth_months)
 
 
 def _forecast_frame(paths: np.ndarray, last_month: pd.Timestamp) -> pd.DataFrame:
@@ -288,11 +298,11 @@ def assess_timing(
                 "the article's rule of thumb alone: below the band is early."
             )
         else:
-            paths, fit_notes = simulate_log_arr(
+            paths, growth_months, fit_notes = simulate_log_arr(
                 np.log(positive["arr"].to_numpy()), horizon=horizon_months, n_paths=n_paths, seed=seed
             )
             notes += fit_notes
-            to_band = months_to_band(paths, band_low=low)
+            to_band = months_to_band(paths, band_low=low, growth_months=growth_months)
             forecast = _forecast_frame(paths, arr["month"].iloc[-1])
             soon = to_band.p50 is not None and to_band.p50 <= approach_months
             verdict = "approaching" if soon else "early"
@@ -349,7 +359,7 @@ def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
     when = (
         f"The median forecast reaches {money(low, currency, digits=0)} in {months(to_band.p50)} "
         f"(P10 {months(to_band.p10)}, P90 {months(to_band.p90)}; {to_band.n_paths:,} simulated "
-        f"paths on {result.n_months} months of ARR)."
+        f"paths from the growth of the last {to_band.growth_months} months)."
     )
     if result.verdict == "approaching":
         return (

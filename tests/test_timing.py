@@ -55,10 +55,22 @@ def test_planted_growth_gives_months_to_band_inside_the_interval(rng):
 
 def test_months_to_band_counts_the_first_month_at_the_edge():
     paths = np.log(np.array([[10.0, 10.0, 30.0], [20.0, 10.0, 30.0], [25.0, 10.0, 30.0]]))
-    m = months_to_band(paths, band_low=20.0)
+    m = months_to_band(paths, band_low=20.0, growth_months=12)
     # path 1 reaches in month 2, path 2 never, path 3 in month 1
     assert (m.p10, m.p50) == (1, 2)
     assert m.p90 is None  # a third of the paths never reach: P90 is beyond the horizon
+
+
+def test_a_shorter_history_gives_a_wider_interval():
+    """The fan carries uncertainty about the growth rate, which more months narrow."""
+    noisy = arr_series(8e6, 0.6, n=48, noise=0.03, rng=np.random.default_rng(5))
+    long = assess_timing(noisy, as_of=AS_OF).months_to_band
+    short = assess_timing(noisy.tail(13), as_of=AS_OF).months_to_band
+    assert (long.growth_months, short.growth_months) == (24, 12)
+    def width(m):  # a P90 beyond the horizon counts as just past it
+        return (m.p90 if m.p90 is not None else m.horizon_months + 1) - m.p10
+
+    assert width(short) > width(long)
 
 
 def test_late_counts_months_above_the_band():
