@@ -7,7 +7,7 @@ import sys
 
 from playbook.data import DataError, load_dataset
 from playbook.params import ParamsError, read_params
-from playbook.report import resolve_data_dir
+from playbook.report import SECTIONS, resolve_data_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -54,6 +54,11 @@ def _run(args) -> int:
         where = f"code cell {nb.cell} ({nb.line!r})" if nb.cell is not None else "outside any cell"
         print(f"error: notebook {nb.name} failed at {where}: {nb.error}", file=sys.stderr)
         print(f"       its executed notebook is kept: {result.folder / (nb.name + '.ipynb')}", file=sys.stderr)
+    summary = result.summary
+    for section in SECTIONS:
+        verdict = (summary.get(section) or {}).get("verdict")
+        if verdict:
+            print(f"{section}: {verdict}")
     print(f"run folder: {result.folder}")
     print(f"board pack: {result.board_pack}")
     return EXIT_FAILED if result.failed else EXIT_OK

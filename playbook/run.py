@@ -59,6 +59,10 @@ class RunResult:
     def board_pack(self) -> Path:
         return self.folder / "index.html"
 
+    @property
+    def summary(self) -> dict:
+        return json.loads((self.folder / "summary.json").read_text())
+
 
 def available_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))

@@ -75,6 +75,7 @@ def test_run_writes_a_complete_folder_and_prints_the_board_pack(ready_run):
     (folder,) = [p for p in out.iterdir()]
     assert folder.name == "run-001-ready"
     assert f"board pack: {folder / 'index.html'}" in result.stdout
+    assert "timing: in_window" in result.stdout
     names = {p.name for p in folder.iterdir()}
     for nb in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"):
         assert {f"{nb.stem}.ipynb", f"{nb.stem}.html"} <= names
