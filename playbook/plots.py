@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
@@ -88,3 +90,98 @@ def arr_trajectory(result: TimingResult, *, currency: str = "USD") -> Chart:
     if result.forecast is not None:
         description += "; dashed median forecast with its P10-P90 fan"
     return Chart(fig, description)
+
+
+# The article's marks drawn beside the company's own thresholds.
+ARTICLE_MARKS = {
+    "employee_penetration": ((0.03, 0.10), "Dropbox 3–10%"),
+    "departments": ((2, 3), "Twilio 2–3"),
+    "seats": ((15,), "Zendesk >15"),
+}
+
+
+def win_curves(result) -> Chart:
+    """Win rate against each signal on the day the deal opened: bins, fitted curve, thresholds, marks."""
+    from playbook.penetration import SIGNAL_LABELS, SIGNALS
+    from playbook.penetration_views import signal_value
+
+    set_theme()
+    fig, axes = plt.subplots(1, len(SIGNALS), figsize=(14, 4.8), sharey=True)
+    closed = result.deals[result.deals["outcome"].isin(["won", "lost"])]
+    won = (closed["outcome"] == "won").astype(float)
+    parts = []
+    for ax, signal in zip(axes, SIGNALS, strict=True):
+        x = closed[signal].astype(float)
+        positive = x > 0
+        t = result.thresholds[signal]
+        log_axis = signal != "departments" and positive.sum() >= 10
+        if positive.sum() >= 10:
+            bins = pd.qcut(x[positive], q=min(8, int(positive.sum()) // 5), duplicates="drop")
+            binned = pd.DataFrame({"x": x[positive], "won": won[positive], "bin": bins}).groupby("bin", observed=True)
+            stats = binned.agg(x=("x", "median"), rate=("won", "mean"), n=("won", "size"))
+            ax.scatter(stats["x"], stats["rate"], s=stats["n"] * 3, color=PALETTE["actual"], alpha=0.75,
+                       label="win rate of the deals in a bin (dot size: number of deals)", zorder=3)
+            curve = result.curves.get(signal)
+            if curve is not None:
+                lo = max(x[positive].min(), curve.floor)
+                grid = np.geomspace(lo, x.max(), 100) if log_axis else np.linspace(lo, x.max(), 100)
+                low, high = curve.interval(grid)
+                ax.plot(grid, curve.predict(grid), color=PALETTE["forecast"], lw=2, label="fitted win probability (GLM)")
+                ax.fill_between(grid, low, high, color=PALETTE["forecast"], alpha=0.15, lw=0, label="its 95% band")
+        if log_axis:
+            ax.set_xscale("log")
+        if signal == "employee_penetration":
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:g}%"))
+        else:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        if t.ci is not None:
+            ax.axvspan(*t.ci, color=PALETTE["band"], alpha=0.35, lw=0, label="our threshold's 95% interval")
+        if t.source == "company_data":
+            ax.axvline(t.threshold, color=PALETTE["actual"], lw=1.6, label="our threshold")
+        else:
+            ax.axvline(t.threshold, color=PALETTE["actual"], ls=":", lw=1.6, label="rule of thumb used (thin data)")
+        marks, mark_label = ARTICLE_MARKS[signal]
+        for i, mark in enumerate(marks):
+            ax.axvline(mark, color=PALETTE["mark"], ls="--", lw=1, label="the article's mark" if i == 0 else None)
+        ax.text(marks[-1], 0.97, f" {mark_label}", color=PALETTE["mark"], fontsize=8, va="top",
+                transform=ax.get_xaxis_transform())
+        ax.set_title(SIGNAL_LABELS[signal].split(" (")[0].capitalize(), fontsize=11)
+        ax.set_xlabel({"employee_penetration": "active users / employees",
+                       "departments": "departments with an active user",
+                       "seats": "active users"}[signal] + (" (log scale)" if log_axis else ""))
+        parts.append(f"{SIGNAL_LABELS[signal]} threshold {signal_value(signal, t.threshold)}")
+    axes[0].set_ylabel("win rate (0–1)")
+    axes[0].set_ylim(-0.02, 1.02)
+    handles, labels = {}, []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=4, frameon=False, fontsize=9)
+    fig.suptitle("Win rate of closed top-down deals by usage on the day the deal opened", x=0.01, ha="left",
+                 fontweight="bold")
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    plt.close(fig)
+    return Chart(fig, "Win rate by usage on the day the deal opened: " + "; ".join(parts))
+
+
+def country_growth(result) -> Chart:
+    """Growth over 12 months of accounts above the threshold, by country, the home market marked."""
+    if result.countries is None or result.countries["growth_12m"].notna().sum() == 0:
+        from playbook.report import notes_card
+
+        return notes_card(["No country growth to chart (no country column, or no account above the threshold a year ago)."])
+    set_theme()
+    table = result.countries.dropna(subset=["growth_12m"]).sort_values("growth_12m")
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(table) + 1.5))
+    colors = [PALETTE["actual"] if c == result.home_country else PALETTE["forecast"] for c in table["country"]]
+    ax.barh(table["country"], table["growth_12m"] * 100, color=colors)
+    for y, (growth, count) in enumerate(zip(table["growth_12m"], table["above_threshold"], strict=True)):
+        ax.text(growth * 100, y, f"  {growth * 100:.0f}% ({count} accounts now)", va="center", fontsize=9)
+    ax.set_xlabel("growth in accounts above the threshold over the last 12 months (%)")
+    ax.set_title(f"Where usage is growing: accounts above the threshold, by country (home: {result.home_country})")
+    ax.margins(x=0.25)
+    fig.tight_layout()
+    plt.close(fig)
+    top = table.iloc[-1]
+    return Chart(fig, f"Growth of accounts above the threshold by country; fastest {top['country']} "
+                      f"at {top['growth_12m'] * 100:.0f}%; home market {result.home_country}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,14 +27,44 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     return path
 
 
-def record(section: str, summary: dict, summary_dir: str | Path | None) -> None:
-    """Write one section of summary.json into the run's fragment folder (no-op outside a run)."""
+@dataclass(frozen=True)
+class Skipped:
+    """An analysis that could not run on this data (a table it needs is missing), and why."""
+
+    section: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"skipped": self.reason}
+
+
+def skipped_for(section: str, dataset, *tables: str) -> Skipped | None:
+    """A Skipped result when any of `tables` was not provided, else None."""
+    missing = dataset.missing(*tables)
+    if not missing:
+        return None
+    return Skipped(section, f"Skipped: this analysis needs the {', '.join(missing)} table(s), which were not provided.")
+
+
+def record(section: str, result, summary_dir: str | Path | None, **extra) -> None:
+    """Write one section of summary.json (the result's `to_dict()` plus `extra`, e.g. a headline)
+    into the run's fragment folder; outside a run (no summary_dir) nothing is written."""
     if section not in SECTIONS:
         raise ValueError(f"unknown summary section {section!r}; sections are {', '.join(SECTIONS)}")
     if summary_dir is None:
         return
+    summary = (result if isinstance(result, dict) else result.to_dict()) | extra
     path = Path(summary_dir) / f"{section}.json"
     path.write_text(json.dumps(summary, indent=2, sort_keys=True, allow_nan=False) + "\n")
+
+
+def show(result, build, *args, **kwargs):
+    """What a notebook cell displays: `build(result, ...)`, a DataFrame as a full escaped table,
+    or the reason the analysis was skipped."""
+    if isinstance(result, Skipped):
+        return notes_card([result.reason])
+    shown = build(result, *args, **kwargs)
+    return table(shown) if isinstance(shown, pd.DataFrame) else shown
 
 
 def verdict_card(title: str, verdict: str, paragraphs: list[str], notes: list[str] = ()) -> HTML:

@@ -297,7 +297,7 @@ def run_playbook(
                     "html": html,
                     "notebook": executed.name,
                     "status": nb.status,
-                    "verdict": fragment.get("verdict") or fragment.get("readiness") or "done",
+                    "verdict": fragment.get("verdict") or fragment.get("readiness") or fragment.get("badge") or "done",
                     "headline": fragment.get("headline"),
                     "cell": nb.cell,
                     "line": nb.line,

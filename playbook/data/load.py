@@ -128,7 +128,9 @@ def _analysis_date(arr: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Ti
 # ---------------------------------------------------------------------------------------------
 
 
-def load_dataset(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = None) -> Dataset:
+def load_dataset(
+    data_dir: str | Path, *, as_of: str | pd.Timestamp | None = None, derive_activity: bool = True
+) -> Dataset:
     """Load and validate every table of the contract found in `data_dir`.
 
     Parameters
@@ -137,6 +139,9 @@ def load_dataset(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = Non
         Folder with one `.csv` or `.parquet` file per table (and optionally `columns.yaml`).
     as_of
         Analysis date; defaults to the last day of the last month in `arr_monthly`.
+    derive_activity
+        When an events table is given, derive each user's activity from it (out of core, on
+        DuckDB); False keeps `users` as provided (for comparing the two paths).
 
     Raises
     ------
@@ -179,6 +184,19 @@ def load_dataset(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = Non
         raise DataError(problems)
 
     arr = tables["arr_monthly"].sort_values("month", ignore_index=True)
+    analysis_date = _analysis_date(arr, as_of)
+    if events_files and derive_activity:
+        # Each user's activity comes from the events, joined to what users.csv describes.
+        from playbook.usage import join_activity, user_activity
+
+        accounts = tables.get("accounts")
+        activity = user_activity(
+            list(events_files),
+            as_of=analysis_date,
+            known_accounts=None if accounts is None else accounts["account_id"],
+            mapping=mapping.get("events"),
+        )
+        tables["users"] = join_activity(tables.get("users"), activity)
     notes = tuple(
         f"No {name} table was given: the analyses that need it are skipped."
         for name in TABLES
@@ -187,7 +205,7 @@ def load_dataset(data_dir: str | Path, *, as_of: str | pd.Timestamp | None = Non
     clean = {name: frame for name, frame in tables.items() if name != "arr_monthly"}
     return Dataset(
         source=folder.resolve(),
-        as_of=_analysis_date(arr, as_of),
+        as_of=analysis_date,
         arr_monthly=arr,
         events_files=events_files,
         notes=notes,
