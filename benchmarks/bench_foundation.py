@@ -1,4 +1,4 @@
-"""Benchmarks for the foundation: loading + validating each sample, and a whole `playbook run`.
+"""Benchmarks for the foundation: loading + validating each sample, whole runs, one notebook.
 
 Run with `make bench` on an installed venv; it prints a Markdown table for the README.
 Wall-clock figures on this machine; not a test (speed is measured here, never asserted).
@@ -36,14 +36,18 @@ def main() -> None:
         size = f"{len(data.accounts):,} accounts, {len(data.users):,} users, {len(data.feature_requests):,} requests"
         rows.append((f"load + validate `{name}` ({size})", seconds))
 
-    with tempfile.TemporaryDirectory() as out:
+    def playbook_run(*args: str):
         def run() -> None:
-            subprocess.run(
-                [sys.executable, "-m", "playbook", "run", "--out", out],
-                check=True, capture_output=True, cwd=PROJECT_ROOT,
-            )
+            with tempfile.TemporaryDirectory() as out:
+                subprocess.run(
+                    [sys.executable, "-m", "playbook", "run", "--out", out, *args],
+                    check=True, capture_output=True, cwd=PROJECT_ROOT,
+                )
+        return run
 
-        rows.append(("`playbook run` (what `make report` runs), default sample, all notebooks", median_seconds(run, 3)))
+    rows.append(("`playbook run` (what `make report` runs), default sample, all notebooks", median_seconds(playbook_run(), 3)))
+    rows.append(("penetration notebook alone on the largest sample (`--data late --only penetration`)",
+                 median_seconds(playbook_run("--data", "late", "--only", "penetration"), 3)))
 
     print(f"| benchmark (median of repeats, {os.cpu_count()} cores) | seconds |")
     print("|---|---:|")

@@ -77,14 +77,14 @@ def _checked_events(events: ir.Table, name: str, known_accounts: pd.Series | Non
             [Problem(name, c, f"required column is missing (columns found: {', '.join(events.columns)})") for c in missing]
         )
     events = events.mutate(user_id=events.user_id.cast("string"), account_id=events.account_id.cast("string"))
-    raw = events.occurred_at
-    if raw.type().is_string():
-        events = events.mutate(occurred_at=raw.strip().try_cast("timestamp"))
-        bad = events.filter(events.occurred_at.isnull() & raw.notnull() & (raw.strip() != ""))
+    if events.occurred_at.type().is_string():
+        events = events.mutate(_raw=events.occurred_at, occurred_at=events.occurred_at.strip().try_cast("timestamp"))
+        bad = events.filter(events.occurred_at.isnull() & events._raw.notnull() & (events._raw.strip() != ""))
         n_bad = int(bad.count().execute())
         if n_bad:
-            sample = bad.select(value=raw).limit(MAX_ROWS_SHOWN).execute()["value"].tolist()
+            sample = bad.select(value=bad._raw).limit(MAX_ROWS_SHOWN).execute()["value"].tolist()
             raise DataError([_examples(name, "occurred_at", "must be an ISO-8601 timestamp", sample, n_bad)])
+        events = events.drop("_raw")
     if known_accounts is not None:
         accounts = ibis.memtable(pd.DataFrame({"account_id": known_accounts.astype(str).unique()}))
         unknown = events.anti_join(accounts, "account_id")

@@ -232,3 +232,35 @@ def test_whole_run_timeout_stops_a_hung_notebook_and_keeps_the_rest(tmp_path):
     assert statuses["01_timing"] == ("ok", None)
     assert statuses["02_hang"][0] == "failed" and "exceeded 25 s" in statuses["02_hang"][1]
     assert (result.folder / "01_timing.html").is_file()
+
+
+FULL_EMAIL = re.compile(r"[a-z]+\.[a-z]+\d+@a\d+\.example\.com")
+
+
+def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
+    _, out = ready_run
+    folder = next(out.glob("run-001-*"))
+    html = (folder / "02_penetration.html").read_text()
+    assert "•••@" in html and not FULL_EMAIL.search(html)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["penetration"]["employee_penetration"]["source"] == "company_data"
+    assert "own threshold" in (folder / "index.html").read_text()
+
+    params = tmp_path / "p.yaml"
+    params.write_text("show_pii: true\n")
+    assert main(["run", "--params", str(params), "--out", str(tmp_path / "pii"), "--only", "penetration"]) == 0
+    shown = next((tmp_path / "pii").glob("run-*/02_penetration.html")).read_text()
+    assert FULL_EMAIL.search(shown)
+
+
+def test_a_missing_table_skips_only_the_analysis_that_needs_it(tmp_path):
+    tables = tiny_tables()
+    del tables["users"]
+    data = write_tables(tmp_path / "data", tables)
+    assert main(["run", "--data", str(data), "--out", str(tmp_path / "out")]) == 0
+    folder = next((tmp_path / "out").glob("run-*"))
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["timing"]["verdict"] in ("early", "approaching")
+    assert "needs the users table" in summary["penetration"]["skipped"]
+    assert "needs the users table" in (folder / "02_penetration.html").read_text()
+    assert "No users table was given" in (folder / "index.html").read_text()
