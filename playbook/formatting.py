@@ -37,3 +37,10 @@ def months(n: int | None) -> str:
     if n is None:
         return "beyond the forecast horizon"
     return f"{n} month" + ("" if n == 1 else "s")
+
+
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    """A number for summary.json: rounded, with None for missing or non-finite values."""
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return round(float(value), digits)

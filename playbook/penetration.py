@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from playbook.formatting import rounded
 from playbook.pipeline import country_growth, deal_size_per_employee, power_users, premature_accounts, ready_accounts
 
 SIGNALS = ("employee_penetration", "departments", "seats")
@@ -60,12 +61,10 @@ def usage_at(users: pd.DataFrame, accounts: pd.DataFrame, when: pd.DataFrame) ->
         columns.append("department")
     pairs = rows[["_row", "account_id", "date"]].merge(users[columns], on="account_id")
     active = pairs[(pairs["first_active"] <= pairs["date"]) & (pairs["date"] <= pairs["last_active"])]
-    counts = active.groupby("_row").agg(
-        active_users=("account_id", "size"),
-        departments=("department", "nunique") if has_department else ("account_id", "size"),
-    )
-    if not has_department:
-        counts["departments"] = np.nan
+    grouped = active.groupby("_row")
+    counts = pd.DataFrame({"active_users": grouped.size()})
+    # Without a department column the departments signal is unknown, not zero.
+    counts["departments"] = grouped["department"].nunique() if has_department else np.nan
     out = rows.join(counts, on="_row").drop(columns="_row")
     out["active_users"] = out["active_users"].fillna(0).astype(int)
     if has_department:
@@ -109,13 +108,12 @@ class Threshold:
     note: str = ""
 
     def to_dict(self) -> dict:
-        r = lambda x: None if x is None else round(float(x), 4)  # noqa: E731
         return {
-            "threshold": r(self.threshold),
-            "ci": None if self.ci is None else [r(self.ci[0]), r(self.ci[1])],
-            "win_rate_below": r(self.win_rate_below),
-            "win_rate_above": r(self.win_rate_above),
-            "lift": r(self.lift),
+            "threshold": rounded(self.threshold),
+            "ci": None if self.ci is None else [rounded(self.ci[0]), rounded(self.ci[1])],
+            "win_rate_below": rounded(self.win_rate_below),
+            "win_rate_above": rounded(self.win_rate_above),
+            "lift": rounded(self.lift),
             "n": self.n,
             "n_wins": self.n_wins,
             "source": self.source,
@@ -250,34 +248,35 @@ class PenetrationResult:
     as_of: pd.Timestamp
     thresholds: dict[str, Threshold]
     curves: dict[str, WinCurve | None] = field(repr=False)
-    deals: pd.DataFrame = field(repr=False)  # closed and open deals with usage at opening
-    pipeline_signal: str = "employee_penetration"
-    ready: pd.DataFrame = field(repr=False, default=None)  # ranked by expected value
-    power_users: pd.DataFrame = field(repr=False, default=None)
-    premature: pd.DataFrame = field(repr=False, default=None)
-    countries: pd.DataFrame = field(repr=False, default=None)
-    deal_size_per_employee: float | None = None
-    deal_size_n: int = 0
-    win_probability_source: str = ""
-    home_country: str | None = None
+    deals: pd.DataFrame = field(repr=False)  # every deal with its account's usage when it opened
+    pipeline_signal: str
+    ready: pd.DataFrame = field(repr=False)  # ready accounts, best expected value first
+    power_users: pd.DataFrame = field(repr=False)
+    premature: pd.DataFrame = field(repr=False)
+    countries: pd.DataFrame | None = field(repr=False)  # None without a country column
+    deal_size_per_employee: float | None
+    deal_size_n: int
+    win_probability_source: str
+    home_country: str | None
     notes: tuple[str, ...] = ()
 
     @property
     def pipeline_value(self) -> float:
-        return float(self.ready["expected_value"].sum()) if self.ready is not None and len(self.ready) else 0.0
+        """Sum of the ready accounts' expected values (currency); 0 when deal sizes are unknown."""
+        return float(self.ready["expected_value"].sum())  # NaN values (no deal size) add nothing
 
     def to_dict(self) -> dict:
         countries = [] if self.countries is None else [
             {"country": row.country, "ready_accounts": int(row.ready_accounts),
-             "growth_12m": None if pd.isna(row.growth_12m) else round(float(row.growth_12m), 4)}
+             "growth_12m": rounded(row.growth_12m)}
             for row in self.countries.itertuples()
         ]
         return {
             **{name: t.to_dict() for name, t in self.thresholds.items()},
             "pipeline_signal": self.pipeline_signal,
-            "ready_accounts": 0 if self.ready is None else int(len(self.ready)),
+            "ready_accounts": len(self.ready),
             "pipeline_value": round(self.pipeline_value, 2),
-            "premature_accounts": 0 if self.premature is None else int(len(self.premature)),
+            "premature_accounts": len(self.premature),
             "countries": countries,
             "home_country": self.home_country,
             "notes": list(self.notes),

@@ -63,12 +63,12 @@ def penetration_headline(result: PenetrationResult | Skipped, *, currency: str =
             f"the rule of thumb stands in: {signal_value(t.signal, t.threshold)} {label} "
             f"({t.rule_of_thumb_label})."
         )
-    ready = 0 if result.ready is None else len(result.ready)
+    ready = len(result.ready)
     second = (
         f"{ready:,} accounts are at or above it today with no won or open top-down deal"
         + (f": {money(result.pipeline_value, currency)} of expected pipeline." if result.pipeline_value else ".")
     )
-    premature = 0 if result.premature is None else len(result.premature)
+    premature = len(result.premature)
     third = f"{premature:,} large accounts are still below it: a top-down push there would be early."
     return " ".join([first, second, third])
 
@@ -112,13 +112,12 @@ def pipeline_table(result: PenetrationResult, *, top: int = 15, currency: str = 
 
 
 def power_user_table(result: PenetrationResult, *, accounts: int = 3) -> pd.DataFrame:
-    """The power users of the top ready accounts (emails masked unless show_pii was set)."""
-    top = result.ready["account_id"].head(accounts)
-    names = result.ready.set_index("account_id")["account_name"]
+    """The power users of the top ready accounts, best account first (emails masked unless show_pii)."""
+    top = list(result.ready["account_id"].head(accounts))
     users = result.power_users[result.power_users["account_id"].isin(top)]
-    users = users.assign(account=users["account_id"].map(names), _order=users["account_id"].map({a: i for i, a in enumerate(top)}))
-    users = users.sort_values("_order", kind="stable")
-    return users.drop(columns=["_order", "account_id"])[["account", *[c for c in users if c not in ("account", "_order", "account_id")]]]
+    users = users.sort_values("account_id", key=lambda ids: ids.map(top.index), kind="stable")
+    names = result.ready.set_index("account_id")["account_name"]
+    return users.assign(account_id=users["account_id"].map(names)).rename(columns={"account_id": "account"})
 
 
 def premature_table(result: PenetrationResult, *, top: int = 10) -> pd.DataFrame:

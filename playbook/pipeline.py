@@ -32,8 +32,10 @@ def power_users(users: pd.DataFrame, account_ids, *, as_of: pd.Timestamp, top: i
 
 def deal_size_per_employee(opportunities: pd.DataFrame, accounts: pd.DataFrame) -> tuple[float | None, int]:
     """Median amount per employee of won deals (currency per employee), and how many deals it rests on."""
-    won = opportunities[(opportunities["outcome"] == "won") & opportunities.get("amount", pd.Series(dtype=float)).notna()]
-    if won.empty or "amount" not in won:
+    if "amount" not in opportunities:
+        return None, 0
+    won = opportunities[(opportunities["outcome"] == "won") & opportunities["amount"].notna()]
+    if won.empty:
         return None, 0
     employees = won["account_id"].map(accounts.set_index("account_id")["employee_count"]).astype(float)
     return float((won["amount"] / employees).median()), len(won)

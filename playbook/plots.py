@@ -152,7 +152,7 @@ def win_curves(result) -> Chart:
         parts.append(f"{SIGNAL_LABELS[signal]} threshold {signal_value(signal, t.threshold)}")
     axes[0].set_ylabel("win rate (0–1)")
     axes[0].set_ylim(-0.02, 1.02)
-    handles, labels = {}, []
+    handles = {}  # one legend entry per label, across the panels
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)

@@ -15,7 +15,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from playbook.formatting import money, months, percent
+from playbook.formatting import money, months, percent, rounded
 
 VERDICTS = ("early", "approaching", "in_window", "late")
 DEFAULT_BAND = (20e6, 30e6)  # GitHub, Twilio, SendGrid: $20-30M ARR
@@ -105,15 +105,11 @@ class TimingResult:
 # Flywheel evidence
 
 
-def _rounded(x: float | None, digits: int = 4) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), digits)
-
-
 def arr_growth_annual(arr: pd.DataFrame) -> float | None:
     """ARR now over ARR twelve months earlier, minus one (share); None with under 13 months."""
     if len(arr) < 13 or arr["arr"].iloc[-13] <= 0:
         return None
-    return _rounded(arr["arr"].iloc[-1] / arr["arr"].iloc[-13] - 1)
+    return rounded(arr["arr"].iloc[-1] / arr["arr"].iloc[-13] - 1)
 
 
 def trailing_nrr(arr: pd.DataFrame) -> float | None:
@@ -132,14 +128,14 @@ def trailing_nrr(arr: pd.DataFrame) -> float | None:
     if start <= 0:
         return None
     kept = start + window["expansion_arr"].sum() - window["contraction_arr"].sum() - window["churned_arr"].sum()
-    return _rounded(kept / start)
+    return rounded(kept / start)
 
 
 def self_serve_share(arr: pd.DataFrame) -> float | None:
     """Share of the last month's ARR that came through the self-serve (bottom-up) motion."""
     if "self_serve_arr" not in arr or pd.isna(arr["self_serve_arr"].iloc[-1]) or arr["arr"].iloc[-1] <= 0:
         return None
-    return _rounded(arr["self_serve_arr"].iloc[-1] / arr["arr"].iloc[-1])
+    return rounded(arr["self_serve_arr"].iloc[-1] / arr["arr"].iloc[-1])
 
 
 def magic_number(arr: pd.DataFrame) -> float | None:
@@ -149,7 +145,7 @@ def magic_number(arr: pd.DataFrame) -> float | None:
     spend = arr["sales_marketing_spend"].iloc[-6:-3]
     if spend.isna().any() or spend.sum() <= 0:
         return None
-    return _rounded((arr["arr"].iloc[-1] - arr["arr"].iloc[-4]) / spend.sum())
+    return rounded((arr["arr"].iloc[-1] - arr["arr"].iloc[-4]) / spend.sum())
 
 
 def signup_growth(arr: pd.DataFrame) -> float | None:
@@ -159,7 +155,7 @@ def signup_growth(arr: pd.DataFrame) -> float | None:
     recent, before = arr["signups"].iloc[-12:], arr["signups"].iloc[-24:-12]
     if recent.isna().any() or before.isna().any() or before.sum() <= 0:
         return None
-    return _rounded(float(recent.sum()) / float(before.sum()) - 1)
+    return rounded(float(recent.sum()) / float(before.sum()) - 1)
 
 
 def flywheel_indicators(arr: pd.DataFrame) -> tuple[Indicator, ...]:
