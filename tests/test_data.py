@@ -169,13 +169,16 @@ def test_columns_yaml_with_unknown_names_is_rejected(tiny_company):
     assert "unknown table 'billing'" in str(caught.value)
 
 
-def test_events_without_activity_columns_in_users_is_allowed(tmp_path):
+def test_with_events_users_need_no_activity_columns(tmp_path):
     tables = tiny_tables()
     tables["users"] = tables["users"].drop(columns=["first_active", "last_active"])
     tables["events"] = pd.DataFrame({"user_id": ["U1"], "account_id": ["A1"], "occurred_at": ["2026-09-01T10:00:00Z"]})
     data = load_dataset(write_tables(tmp_path / "c", tables))
     assert data.has("events") and data.events_files[0].name == "events.csv"
-    assert "first_active" not in data.users
+    # activity derived from the events, description kept from users.csv
+    assert data.users[["user_id", "first_active", "last_active", "department"]].values.tolist() == [
+        ["U1", pd.Timestamp("2026-09-01"), pd.Timestamp("2026-09-01"), "engineering"]
+    ]
 
 
 def test_not_a_folder(tmp_path):
