@@ -56,7 +56,8 @@ def _run(args) -> int:
         print(f"       its executed notebook is kept: {result.folder / (nb.name + '.ipynb')}", file=sys.stderr)
     summary = result.summary
     for section in SECTIONS:
-        verdict = (summary.get(section) or {}).get("verdict")
+        fragment = summary.get(section) or {}
+        verdict = fragment.get("verdict") or fragment.get("badge")
         if verdict:
             print(f"{section}: {verdict}")
     print(f"run folder: {result.folder}")

@@ -185,3 +185,31 @@ def country_growth(result) -> Chart:
     top = table.iloc[-1]
     return Chart(fig, f"Growth of accounts above the threshold by country; fastest {top['country']} "
                       f"at {top['growth_12m'] * 100:.0f}%; home market {result.home_country}")
+
+
+def request_rates(result) -> Chart:
+    """Fitted feature requests per account-year against account size, enterprise vs core."""
+    set_theme()
+    fig, ax = plt.subplots()
+    fitted = [e for e in result.elasticity.values() if e is not None]
+    seats = np.geomspace(1, max([e.seats_max for e in fitted], default=64), 60)
+    colors = {"enterprise": PALETTE["actual"], "core": PALETTE["forecast"]}
+    parts = []
+    for kind, e in result.elasticity.items():
+        if e is None:
+            continue
+        rate, low, high = e.rate(seats)
+        ax.plot(seats, rate, color=colors[kind], lw=2,
+                label=f"{kind}: {e.irr_per_doubling:.2f}× per doubling ({e.ci[0]:.2f}–{e.ci[1]:.2f})")
+        ax.fill_between(seats, low, high, color=colors[kind], alpha=0.2, lw=0)
+        parts.append(f"{kind} {e.irr_per_doubling:.2f}x per doubling")
+    ax.axvline(15, color=PALETTE["mark"], ls="--", lw=1, label="Zendesk: enterprise sales above 15 seats")
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("seats (log scale)")
+    ax.set_ylabel("requests per account per year")
+    ax.set_title("Feature requests per account-year by account size (fitted, 95% band)")
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    plt.close(fig)
+    return Chart(fig, "Feature requests per account-year by account size: " + "; ".join(parts))

@@ -93,6 +93,17 @@ def table(frame: pd.DataFrame, *, index: bool = False) -> HTML:
     return HTML(f'<div class="tex2jax_ignore mathjax_ignore">{style}{body}</div>')
 
 
+def paragraph(text: str) -> HTML:
+    """A generated sentence shown as escaped text."""
+    return HTML(f'<p class="tex2jax_ignore mathjax_ignore">{html.escape(text)}</p>')
+
+
+def bullets(items: list[str]) -> HTML:
+    """Generated sentences as a plain list, escaped."""
+    rows = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+    return HTML(f'<ul class="tex2jax_ignore mathjax_ignore">{rows}</ul>')
+
+
 def notes_card(notes: list[str]) -> HTML:
     """Caveats about the data (missing optional tables, thin data), or a line saying there are none."""
     if not notes:

@@ -76,6 +76,7 @@ def test_run_writes_a_complete_folder_and_prints_the_board_pack(ready_run):
     assert folder.name == "run-001-ready"
     assert f"board pack: {folder / 'index.html'}" in result.stdout
     assert "timing: in_window" in result.stdout
+    assert "penetration: own threshold" in result.stdout and "enterprise_demand: customer-driven" in result.stdout
     names = {p.name for p in folder.iterdir()}
     for nb in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"):
         assert {f"{nb.stem}.ipynb", f"{nb.stem}.html"} <= names
@@ -93,6 +94,8 @@ def test_summary_carries_the_timing_section(ready_run):
                 "self_serve_share", "magic_number", "n_months"):
         assert key in timing
     assert timing["months_to_band"] is None  # not below the band
+    demand = summary["enterprise_demand"]
+    assert demand["badge"] == "customer-driven" and demand["size_elasticity"]["enterprise"]["ci"][0] > 1
     assert set(summary) >= {"timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"}
 
 
