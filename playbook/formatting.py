@@ -43,4 +43,4 @@ def rounded(value: float | None, digits: int = 4) -> float | None:
     """A number for summary.json: rounded, with None for missing or non-finite values."""
     if value is None or not math.isfinite(float(value)):
         return None
-    return round(float(value), digits)
+    return round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0

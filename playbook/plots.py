@@ -213,3 +213,65 @@ def request_rates(result) -> Chart:
     fig.tight_layout()
     plt.close(fig)
     return Chart(fig, "Feature requests per account-year by account size: " + "; ".join(parts))
+
+
+def candidate_scores(result, names: dict[str, str]) -> Chart:
+    """Each candidate's weighted score with its 95% interval: every attribute, and the agreed ones."""
+    set_theme()
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(result.ranking.table) + 1.8))
+    shown = [("all attributes", result.ranking, PALETTE["mark"], -0.15)]
+    if result.ranking_agreed is not None:
+        shown.append(("without low-agreement attributes", result.ranking_agreed, PALETTE["actual"], 0.15))
+    order = (result.ranking_agreed or result.ranking).order()[::-1]
+    for label, ranking, color, offset in shown:
+        table = ranking.table.set_index("candidate_id").loc[order]
+        y = np.arange(len(order)) + offset
+        ax.errorbar(table["score"], y, xerr=[table["score"] - table["ci_low"], table["ci_high"] - table["score"]],
+                    fmt="o", color=color, capsize=3, label=label)
+    ax.set_yticks(range(len(order)), [names.get(c, c) for c in order])
+    ax.set_xlim(1, 5)
+    ax.set_xlabel("weighted score (1–5) with 95% interval over interviewers")
+    ax.set_title("Sales-leader candidates on the article's four attributes")
+    ax.legend(loc="lower right", frameon=False)
+    fig.tight_layout()
+    plt.close(fig)
+    return Chart(fig, "Candidate scores with intervals; best first: " + ", ".join(names.get(c, c) for c in order[::-1]))
+
+
+def payout_curves(plans) -> Chart:
+    """Pay as a multiple of on-target earnings by individual attainment (the team at 100%)."""
+    from playbook.compensation import payout_curves as curves
+
+    set_theme()
+    table = curves(plans)
+    fig, ax = plt.subplots()
+    for name in table:
+        ax.plot(table.index * 100, table[name], lw=2, label=name)
+    ax.axvline(100, color=PALETTE["mark"], ls="--", lw=1)
+    ax.set_xlabel("individual attainment (% of quota)")
+    ax.set_ylabel("pay (× on-target earnings)")
+    ax.set_title("Payout by attainment, the team at 100% of its quota")
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    plt.close(fig)
+    return Chart(fig, "Payout curves by attainment for " + ", ".join(table.columns))
+
+
+def roster_quality(comp) -> Chart:
+    """Average rep skill over time under each plan (median and P10-P90 across simulated runs)."""
+    set_theme()
+    fig, ax = plt.subplots()
+    for outcome in comp.outcomes:
+        path = outcome.roster_quality_path
+        quarters = np.arange(len(path))
+        line, = ax.plot(quarters, path[:, 1], lw=2, label=outcome.plan.name)
+        ax.fill_between(quarters, path[:, 0], path[:, 2], color=line.get_color(), alpha=0.15, lw=0)
+    ax.axhline(1, color=PALETTE["mark"], ls="--", lw=1)
+    ax.set_xlabel("quarter")
+    ax.set_ylabel("average rep skill (× the starting roster)")
+    ax.set_title("Roster quality over time by plan (median, P10–P90 of runs)")
+    ax.legend(loc="lower left", frameon=False)
+    fig.tight_layout()
+    plt.close(fig)
+    ends = "; ".join(f"{o.plan.name} {o.roster_quality_end:.2f}x" for o in comp.outcomes)
+    return Chart(fig, f"Roster quality after {comp.team.n_quarters} quarters: {ends}")

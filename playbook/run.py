@@ -69,13 +69,14 @@ def available_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
 
 
 def select_notebooks(only: list[str] | None, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """All notebooks, or those named by --only (by file stem, '01_timing', or topic, 'timing')."""
+    """All notebooks, or those named by --only: by file stem ('01_timing'), topic ('timing') or
+    summary section ('leaders')."""
     notebooks = available_notebooks(folder)
     if not only:
         return notebooks
     chosen = []
     for name in only:
-        match = [p for p in notebooks if name in (p.stem, p.stem.split("_", 1)[1])]
+        match = [p for p in notebooks if name in (p.stem, p.stem.split("_", 1)[1], _section_of(p))]
         if not match:
             names = ", ".join(p.stem.split("_", 1)[1] for p in notebooks)
             raise ParamsError(f"--only {name}: no such notebook; notebooks are {names}")

@@ -94,6 +94,8 @@ def test_summary_carries_the_timing_section(ready_run):
                 "self_serve_share", "magic_number", "n_months"):
         assert key in timing
     assert timing["months_to_band"] is None  # not below the band
+    assert summary["leaders"]["low_agreement_attributes"] == ["long_term_relationships"]
+    assert summary["compensation"]["recommended_plan"] == "50/50 individual"
     demand = summary["enterprise_demand"]
     assert demand["badge"] == "customer-driven" and demand["size_elasticity"]["enterprise"]["ci"][0] > 1
     assert set(summary) >= {"timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"}
@@ -245,6 +247,8 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     folder = next(out.glob("run-001-*"))
     html = (folder / "02_penetration.html").read_text()
     assert "•••@" in html and not FULL_EMAIL.search(html)
+    leaders = (folder / "04_leader_profiles.html").read_text()
+    assert "Candidate C1" in leaders and "Morgan Hale" not in leaders
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["penetration"]["employee_penetration"]["source"] == "company_data"
     assert "own threshold" in (folder / "index.html").read_text()
