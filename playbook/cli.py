@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("params", help="print an annotated parameters file with every default")
 
+    diff = commands.add_parser("diff", help="what changed between two run folders")
+    diff.add_argument("run_a", metavar="RUN_A", help="the earlier run folder")
+    diff.add_argument("run_b", metavar="RUN_B", help="the later run folder")
+
     validate = commands.add_parser("validate", help="check a data folder against the data contract")
     validate.add_argument("--data", metavar="DIR", help="the company's exports")
     validate.add_argument("--as-of", metavar="DATE", help="analysis date (default: end of arr_monthly)")
@@ -57,7 +61,7 @@ def _run(args) -> int:
     summary = result.summary
     for section in SECTIONS:
         fragment = summary.get(section) or {}
-        verdict = fragment.get("verdict") or fragment.get("badge")
+        verdict = fragment.get("readiness") or fragment.get("verdict") or fragment.get("badge")
         if verdict:
             print(f"{section}: {verdict}")
     print(f"run folder: {result.folder}")
@@ -82,9 +86,25 @@ def _params(args) -> int:
     return EXIT_OK
 
 
+def _diff(args) -> int:
+    from playbook.diff import changes, read_summary
+
+    try:
+        before, after = read_summary(args.run_a), read_summary(args.run_b)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    found = changes(before, after)
+    if not found:
+        print(f"Nothing changed between {args.run_a} and {args.run_b}.")
+    for change in found:
+        print(change)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"run": _run, "validate": _validate, "params": _params}[args.command]
+    command = {"run": _run, "validate": _validate, "params": _params, "diff": _diff}[args.command]
     try:
         return command(args)
     except DataError as exc:

@@ -22,8 +22,9 @@ import nbformat
 
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
 from playbook.data import load_dataset
+from playbook.diff import changes, previous_run, read_summary, run_number
 from playbook.params import ParamsError, check_params, notebook_parameters
-from playbook.render import board_pack_html, notebook_html, notebook_title
+from playbook.render import board_pack_html, key_chart, notebook_html, notebook_title, slides_html
 from playbook.report import SECTIONS, resolve_data_dir
 
 DEFAULT_OUT = PROJECT_ROOT / "reports"
@@ -90,8 +91,8 @@ def _slug(text: str) -> str:
 
 def next_run_folder(out: Path, data_name: str) -> Path:
     """reports/run-007-ready: numbered after the highest existing run, whatever its data."""
-    numbers = [int(m.group(1)) for p in out.glob("run-*") if (m := re.match(r"run-(\d+)", p.name))]
-    return out / f"run-{max(numbers, default=0) + 1:03d}-{_slug(data_name)}"
+    highest = max((run_number(p) for p in out.glob("run-*")), default=0)
+    return out / f"run-{highest + 1:03d}-{_slug(data_name)}"
 
 
 def _move_into_place(work: Path, out: Path, data_name: str) -> Path:
@@ -303,10 +304,16 @@ def run_playbook(
                     "cell": nb.cell,
                     "line": nb.line,
                     "error": nb.error,
+                    "chart": key_chart(executed) if nb.status == "ok" else None,
                 }
             )
         currency = str(params.get("currency", defaults.get("currency", "USD")))
-        (work / "index.html").write_text(board_pack_html(summary, sections, currency=currency), encoding="utf-8")
+        earlier = previous_run(out, str(data))
+        compared = None if earlier is None else {"run": earlier.name, "changes": [str(c) for c in changes(read_summary(earlier), summary)]}
+        (work / "index.html").write_text(
+            board_pack_html(summary, sections, compared=compared, currency=currency), encoding="utf-8"
+        )
+        (work / "slides.html").write_text(slides_html(summary, sections, compared=compared), encoding="utf-8")
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
         shutil.rmtree(fragments)
         for leftover in [*work.glob(".*.json"), *work.glob(".*.stderr.txt")]:
