@@ -36,6 +36,13 @@ class Chart:
         return f"Chart: {self.description}"
 
 
+def _finished(fig, description: str, *, rect=(0, 0, 1, 1)) -> Chart:
+    """Lay out the figure, close it (the notebook shows the returned Chart once) and describe it."""
+    fig.tight_layout(rect=rect)
+    plt.close(fig)
+    return Chart(fig, description)
+
+
 def set_theme() -> None:
     """The one visual style of the playbook (called by every chart)."""
     sns.set_theme(
@@ -81,15 +88,13 @@ def arr_trajectory(result: TimingResult, *, currency: str = "USD") -> Chart:
     ax.set_xlabel("month")
     ax.set_ylabel(f"ARR ({currency})")
     ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
-    plt.close(fig)  # shown once, by the notebook's display of the returned chart
     description = (
         f"{title}: ARR {money(history['arr'].iloc[0], currency)} in {history['month'].iloc[0]:%b %Y}, "
         f"{money(history['arr'].iloc[-1], currency)} in {history['month'].iloc[-1]:%b %Y}"
     )
     if result.forecast is not None:
         description += "; dashed median forecast with its P10-P90 fan"
-    return Chart(fig, description)
+    return _finished(fig, description)
 
 
 # The article's marks drawn beside the company's own thresholds.
@@ -159,9 +164,8 @@ def win_curves(result) -> Chart:
     fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=4, frameon=False, fontsize=9)
     fig.suptitle("Win rate of closed top-down deals by usage on the day the deal opened", x=0.01, ha="left",
                  fontweight="bold")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    plt.close(fig)
-    return Chart(fig, "Win rate by usage on the day the deal opened: " + "; ".join(parts))
+    return _finished(fig, "Win rate by usage on the day the deal opened: " + "; ".join(parts),
+                     rect=(0, 0.1, 1, 1))  # room for the shared legend
 
 
 def country_growth(result) -> Chart:
@@ -180,10 +184,8 @@ def country_growth(result) -> Chart:
     ax.set_xlabel("growth in accounts above the threshold over the last 12 months (%)")
     ax.set_title(f"Where usage is growing: accounts above the threshold, by country (home: {result.home_country})")
     ax.margins(x=0.25)
-    fig.tight_layout()
-    plt.close(fig)
     top = table.iloc[-1]
-    return Chart(fig, f"Growth of accounts above the threshold by country; fastest {top['country']} "
+    return _finished(fig, f"Growth of accounts above the threshold by country; fastest {top['country']} "
                       f"at {top['growth_12m'] * 100:.0f}%; home market {result.home_country}")
 
 
@@ -210,9 +212,7 @@ def request_rates(result) -> Chart:
     ax.set_ylabel("requests per account per year")
     ax.set_title("Feature requests per account-year by account size (fitted, 95% band)")
     ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
-    plt.close(fig)
-    return Chart(fig, "Feature requests per account-year by account size: " + "; ".join(parts))
+    return _finished(fig, "Feature requests per account-year by account size: " + "; ".join(parts))
 
 
 def candidate_scores(result, names: dict[str, str]) -> Chart:
@@ -233,9 +233,7 @@ def candidate_scores(result, names: dict[str, str]) -> Chart:
     ax.set_xlabel("weighted score (1–5) with 95% interval over interviewers")
     ax.set_title("Sales-leader candidates on the article's four attributes")
     ax.legend(loc="lower right", frameon=False)
-    fig.tight_layout()
-    plt.close(fig)
-    return Chart(fig, "Candidate scores with intervals; best first: " + ", ".join(names.get(c, c) for c in order[::-1]))
+    return _finished(fig, "Candidate scores with intervals; best first: " + ", ".join(names.get(c, c) for c in order[::-1]))
 
 
 def payout_curves(plans) -> Chart:
@@ -252,9 +250,7 @@ def payout_curves(plans) -> Chart:
     ax.set_ylabel("pay (× on-target earnings)")
     ax.set_title("Payout by attainment, the team at 100% of its quota")
     ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
-    plt.close(fig)
-    return Chart(fig, "Payout curves by attainment for " + ", ".join(table.columns))
+    return _finished(fig, "Payout curves by attainment for " + ", ".join(table.columns))
 
 
 def roster_quality(comp) -> Chart:
@@ -271,7 +267,5 @@ def roster_quality(comp) -> Chart:
     ax.set_ylabel("average rep skill (× the starting roster)")
     ax.set_title("Roster quality over time by plan (median, P10–P90 of runs)")
     ax.legend(loc="lower left", frameon=False)
-    fig.tight_layout()
-    plt.close(fig)
     ends = "; ".join(f"{o.plan.name} {o.roster_quality_end:.2f}x" for o in comp.outcomes)
-    return Chart(fig, f"Roster quality after {comp.team.n_quarters} quarters: {ends}")
+    return _finished(fig, f"Roster quality after {comp.team.n_quarters} quarters: {ends}")

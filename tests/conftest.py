@@ -98,6 +98,17 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame], parquet: tuple[s
     return folder
 
 
+def contract_error(folder: Path, table: str, change, parquet: tuple[str, ...] = ()) -> str:
+    """Write the tiny company with one table changed by `change`; return the DataError message it raises."""
+    from playbook.data import DataError, load_dataset
+
+    tables = tiny_tables()
+    tables[table] = change(tables[table].copy())
+    with pytest.raises(DataError) as caught:
+        load_dataset(write_tables(folder, tables, parquet=parquet))
+    return str(caught.value)
+
+
 @pytest.fixture
 def tiny_company(tmp_path) -> Path:
     return write_tables(tmp_path / "tiny", tiny_tables())

@@ -264,10 +264,33 @@ def test_a_missing_table_skips_only_the_analysis_that_needs_it(tmp_path):
     tables = tiny_tables()
     del tables["users"]
     data = write_tables(tmp_path / "data", tables)
-    assert main(["run", "--data", str(data), "--out", str(tmp_path / "out")]) == 0
+    only = ["--only", "timing", "--only", "penetration"]
+    assert main(["run", "--data", str(data), "--out", str(tmp_path / "out"), *only]) == 0
     folder = next((tmp_path / "out").glob("run-*"))
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["timing"]["verdict"] in ("early", "approaching")
     assert "needs the users table" in summary["penetration"]["skipped"]
     assert "needs the users table" in (folder / "02_penetration.html").read_text()
     assert "No users table was given" in (folder / "index.html").read_text()
+
+
+def test_diff_of_two_runs_and_of_identical_inputs(ready_run, tmp_path, capsys):
+    _, out = ready_run
+    first = next(out.glob("run-001-*"))
+    assert json.loads((first / "summary.json").read_text())["overview"]["readiness"] == "ready"
+    other = tmp_path / "other"
+    assert main(["run", "--data", "late", "--out", str(other), "--only", "timing", "--only", "overview"]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(first), str(next(other.glob("run-*")))]) == 0
+    printed = capsys.readouterr().out
+    assert "readiness: ready → overdue" in printed and "timing verdict: in_window → late" in printed
+
+    same = tmp_path / "same"
+    for _ in range(2):
+        assert main(["run", "--out", str(same), "--only", "timing"]) == 0
+    runs = sorted(same.glob("run-*"))
+    capsys.readouterr()
+    assert main(["diff", str(runs[0]), str(runs[1])]) == 0
+    assert capsys.readouterr().out.startswith("Nothing changed between")
+    assert f"Nothing changed since {runs[0].name}." in (runs[1] / "index.html").read_text()
+    assert "first run on this data folder" in (runs[0] / "index.html").read_text()

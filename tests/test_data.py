@@ -5,17 +5,11 @@ import pandas as pd
 import pytest
 
 from playbook.data import TABLES, DataError, load_dataset
-from tests.conftest import tiny_tables, write_tables
+from tests.conftest import contract_error, tiny_tables, write_tables
 
 
-def broken(tmp_path, table: str, change, parquet: tuple[str, ...] = ()):
-    """Write the tiny company with one table changed, and return the DataError its load raises."""
-    tables = tiny_tables()
-    tables[table] = change(tables[table].copy())
-    folder = write_tables(tmp_path / "broken", tables, parquet=parquet)
-    with pytest.raises(DataError) as caught:
-        load_dataset(folder)
-    return str(caught.value)
+def broken(tmp_path, table: str, change, parquet: tuple[str, ...] = ()) -> str:
+    return contract_error(tmp_path / "broken", table, change, parquet)
 
 
 # --- valid data -------------------------------------------------------------------------------

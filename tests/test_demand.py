@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from playbook import SAMPLES_DIR
-from playbook.data import DataError, load_dataset
+from playbook.data import load_dataset
 from playbook.demand import (
     assess_enterprise_demand,
     customer_driven_share,
@@ -17,7 +17,7 @@ from playbook.demand import (
     size_elasticity,
 )
 from playbook.demand_views import cost_benefit_sentences, disagreement
-from tests.conftest import tiny_tables, write_tables
+from tests.conftest import contract_error
 
 AS_OF = pd.Timestamp("2026-09-30")
 
@@ -123,11 +123,7 @@ def test_bad_cost_is_rejected():
     ],
 )
 def test_requests_from_unknown_accounts_or_before_the_account_existed_are_rejected(tmp_path, change, expected):
-    tables = tiny_tables()
-    tables["feature_requests"] = change(tables["feature_requests"])
-    with pytest.raises(DataError) as caught:
-        load_dataset(write_tables(tmp_path / "c", tables))
-    assert expected in str(caught.value)
+    assert expected in contract_error(tmp_path / "c", "feature_requests", change)
 
 
 @pytest.fixture(scope="module")

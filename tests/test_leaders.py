@@ -10,10 +10,10 @@ import statsmodels.api as sm
 from statsmodels.formula.api import ols
 
 from playbook import SAMPLES_DIR
-from playbook.data import DataError, load_dataset
+from playbook.data import load_dataset
 from playbook.leaders import FlagRules, assess_leaders, checked_weights, icc_agreement, weighted_scores
 from playbook.leader_views import candidate_names
-from tests.conftest import tiny_tables, write_tables
+from tests.conftest import contract_error
 
 
 def test_icc_matches_the_anova_mean_squares_of_statsmodels(rng):
@@ -130,11 +130,7 @@ def test_weights_move_the_scores():
     ],
 )
 def test_bad_scores_are_clear_errors(tmp_path, change, expected):
-    tables = tiny_tables()
-    tables["interview_scores"] = change(tables["interview_scores"])
-    with pytest.raises(DataError) as caught:
-        load_dataset(write_tables(tmp_path / "c", tables))
-    assert expected in str(caught.value)
+    assert expected in contract_error(tmp_path / "c", "interview_scores", change)
 
 
 def test_names_are_masked_unless_asked():
