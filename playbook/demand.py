@@ -17,6 +17,7 @@ import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from playbook.formatting import rounded
+from playbook.penetration import MIN_CLOSED, MIN_WINS, deal_usage, win_curve
 
 # Without a catalogue flag, these request categories count as enterprise features.
 ENTERPRISE_CATEGORIES = ("security", "access control", "compliance", "admin", "audit")
@@ -188,8 +189,6 @@ def open_deal_win_probability(
     The penetration curve at the deal's usage when it opened, when users are known and the
     closed deals support a curve; else the historical top-down win rate.
     """
-    from playbook.penetration import MIN_CLOSED, MIN_WINS, deal_usage, win_curve
-
     closed = opportunities[opportunities["outcome"].isin(["won", "lost"])]
     won = closed["outcome"] == "won"
     open_ids = opportunities.loc[opportunities["outcome"] == "open", "opportunity_id"]

@@ -8,13 +8,16 @@ Going top-down too late costs more than going early, so `late` timing is `overdu
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+
+from IPython.display import HTML
 
 from playbook.demand import DemandResult
 from playbook.formatting import money, percent
 from playbook.penetration import PenetrationResult
 from playbook.penetration_views import signal_value
-from playbook.report import Skipped
+from playbook.report import Skipped, verdict_card
 from playbook.timing import TimingResult
 
 READINESS = ("ready", "not_yet", "overdue")
@@ -132,10 +135,6 @@ def readiness_headline(overview: Overview) -> str:
 
 def reasons_html(overview: Overview):
     """The reasons as a table, each linked to the section it comes from (escaped text)."""
-    import html
-
-    from IPython.display import HTML
-
     rows = "".join(
         f"<tr><td>{'✔ met' if r.met else '✘ not met'}</td><td>{html.escape(r.prerequisite)}</td>"
         f"<td>{html.escape(r.evidence)}</td><td><a href=\"{r.section}.html\">{r.section}</a></td></tr>"
@@ -146,6 +145,4 @@ def reasons_html(overview: Overview):
 
 
 def readiness_card(overview: Overview):
-    from playbook.report import verdict_card
-
     return verdict_card("Readiness for top-down sales", overview.readiness, [readiness_headline(overview)])

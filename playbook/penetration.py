@@ -15,7 +15,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from playbook.formatting import rounded
-from playbook.pipeline import country_growth, deal_size_per_employee, power_users, premature_accounts, ready_accounts
+from playbook.pipeline import (
+    country_growth,
+    deal_size_per_employee,
+    power_users,
+    premature_accounts,
+    ready_accounts,
+)
 
 SIGNALS = ("employee_penetration", "departments", "seats")
 SIGNAL_LABELS = {

@@ -9,7 +9,11 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
+from playbook import compensation
 from playbook.formatting import money
+from playbook.penetration import SIGNAL_LABELS, SIGNALS
+from playbook.penetration_views import signal_value
+from playbook.report import notes_card
 from playbook.timing import TimingResult
 
 FORECAST_MONTHS_SHOWN = 36
@@ -107,9 +111,6 @@ ARTICLE_MARKS = {
 
 def win_curves(result) -> Chart:
     """Win rate against each signal on the day the deal opened: bins, fitted curve, thresholds, marks."""
-    from playbook.penetration import SIGNAL_LABELS, SIGNALS
-    from playbook.penetration_views import signal_value
-
     set_theme()
     fig, axes = plt.subplots(1, len(SIGNALS), figsize=(14, 4.8), sharey=True)
     closed = result.deals[result.deals["outcome"].isin(["won", "lost"])]
@@ -171,8 +172,6 @@ def win_curves(result) -> Chart:
 def country_growth(result) -> Chart:
     """Growth over 12 months of accounts above the threshold, by country, the home market marked."""
     if result.countries is None or result.countries["growth_12m"].notna().sum() == 0:
-        from playbook.report import notes_card
-
         return notes_card(["No country growth to chart (no country column, or no account above the threshold a year ago)."])
     set_theme()
     table = result.countries.dropna(subset=["growth_12m"]).sort_values("growth_12m")
@@ -238,10 +237,8 @@ def candidate_scores(result, names: dict[str, str]) -> Chart:
 
 def payout_curves(plans) -> Chart:
     """Pay as a multiple of on-target earnings by individual attainment (the team at 100%)."""
-    from playbook.compensation import payout_curves as curves
-
     set_theme()
-    table = curves(plans)
+    table = compensation.payout_curves(plans)
     fig, ax = plt.subplots()
     for name in table:
         ax.plot(table.index * 100, table[name], lw=2, label=name)

@@ -24,7 +24,13 @@ from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
 from playbook.data import load_dataset
 from playbook.diff import changes, previous_run, read_summary, run_number
 from playbook.params import ParamsError, check_params, notebook_parameters
-from playbook.render import board_pack_html, key_chart, notebook_html, notebook_title, slides_html
+from playbook.render import (
+    board_pack_html,
+    key_chart,
+    notebook_html,
+    notebook_title,
+    slides_html,
+)
 from playbook.report import SECTIONS, resolve_data_dir
 
 DEFAULT_OUT = PROJECT_ROOT / "reports"

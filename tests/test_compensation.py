@@ -6,7 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from playbook.compensation import DEFAULT_PLANS, Plan, Team, compare_plans, payout_curves, plans_from
+from playbook.compensation import (
+    DEFAULT_PLANS,
+    Plan,
+    Team,
+    compare_plans,
+    payout_curves,
+    plans_from,
+)
 
 PLANS = plans_from(
     [

@@ -11,8 +11,14 @@ from statsmodels.formula.api import ols
 
 from playbook import SAMPLES_DIR
 from playbook.data import load_dataset
-from playbook.leaders import FlagRules, assess_leaders, checked_weights, icc_agreement, weighted_scores
 from playbook.leader_views import candidate_names
+from playbook.leaders import (
+    FlagRules,
+    assess_leaders,
+    checked_weights,
+    icc_agreement,
+    weighted_scores,
+)
 from tests.conftest import contract_error
 
 
