@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--params", metavar="FILE.yaml", help="parameters (see params.example.yaml)")
     run.add_argument("--out", metavar="DIR", help="where run folders go (default: reports/)")
     run.add_argument("--only", metavar="NAME", action="append", help="run only this notebook (repeatable)")
-    run.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="notebooks at once")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores + 1)")
     run.add_argument("--cell-timeout", type=int, default=600, metavar="S", help="seconds per cell")
     run.add_argument("--run-timeout", type=int, default=1800, metavar="S", help="seconds for the whole run")
 
@@ -50,7 +50,7 @@ def _run(args) -> int:
         params_source=args.params or "parameters",
         out_dir=args.out,
         only=args.only,
-        jobs=max(1, args.jobs),
+        **({} if args.jobs is None else {"jobs": max(1, args.jobs)}),
         cell_timeout=args.cell_timeout,
         run_timeout=args.run_timeout,
     )

@@ -1,7 +1,8 @@
 """Execute one notebook with papermill, in its own process; report success or the failing cell.
 
-Run as `python -m playbook.execute INPUT OUTPUT PARAMS.json RESULT.json CELL_TIMEOUT` by the
-runner, so that several notebooks run at once and a hung one can be killed.
+Run as `python -m playbook.execute INPUT OUTPUT PARAMS.json RESULT.json CELL_TIMEOUT [HTML]` by
+the runner, so that several notebooks run at once and a hung one can be killed. With HTML, a
+notebook that finished is also rendered there (in parallel with the others); a failed one never is.
 """
 from __future__ import annotations
 
@@ -48,9 +49,13 @@ def execute(source: Path, target: Path, parameters: dict, cell_timeout: int) -> 
 
 
 def main(argv: list[str]) -> int:
-    source, target, params_file, result_file, timeout = argv
+    source, target, params_file, result_file, timeout, *html = argv
     parameters = json.loads(Path(params_file).read_text())
     outcome = execute(Path(source), Path(target), parameters, int(timeout))
+    if outcome["ok"] and html:
+        from playbook.render import notebook_html
+
+        Path(html[0]).write_text(notebook_html(Path(target)), encoding="utf-8")
     Path(result_file).write_text(json.dumps(outcome))
     return 0
 
