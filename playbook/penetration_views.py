@@ -40,9 +40,13 @@ def penetration_card(result: PenetrationResult | Skipped, *, currency: str = "US
     return verdict_card("Penetration", badge(result), [penetration_headline(result, currency=currency)])
 
 
-def penetration_notes(result: PenetrationResult):
-    """The caveats the analysis raised (thin data, missing amounts), or a line saying there are none."""
-    return notes_card(list(result.notes))
+def penetration_notes(result: PenetrationResult, *, currency: str = "USD"):
+    """The caveats the analysis raised, and what the expected values rest on."""
+    basis = [f"Win probabilities of ready accounts: {result.win_probability_source}."]
+    if result.deal_size_per_employee is not None:
+        basis.append(f"Deal size: {money(result.deal_size_per_employee, currency, digits=2)} per employee, the median "
+                     f"of {result.deal_size_n} won deals with an amount.")
+    return notes_card(list(result.notes) + basis)
 
 
 def penetration_headline(result: PenetrationResult | Skipped, *, currency: str = "USD") -> str:
