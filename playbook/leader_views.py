@@ -96,6 +96,28 @@ def flag_list(result: LeaderResult, names: dict[str, str]):
     return bullets(items or ["No red flag on any candidate."])
 
 
+def evidence_table(
+    result: LeaderResult, scores: pd.DataFrame, names: dict[str, str], *, top: int = 2, show_pii: bool = False
+) -> pd.DataFrame:
+    """What the interviewers wrote about the leading candidates (interviewers masked unless show_pii)."""
+    if "evidence" not in scores:
+        return pd.DataFrame({"note": ["No evidence column in interview_scores."]})
+    leaders = (result.ranking_agreed or result.ranking).order()[:top]
+    panel = sorted(scores["interviewer"].unique())
+    who = {i: (i if show_pii else f"Interviewer {n}") for n, i in enumerate(panel, start=1)}
+    rows = scores[scores["candidate_id"].isin(leaders)].assign(_order=lambda d: d["candidate_id"].map(leaders.index))
+    rows = rows.sort_values(["_order", "attribute", "interviewer"], kind="stable")
+    return pd.DataFrame(
+        {
+            "candidate": rows["candidate_id"].map(lambda c: names.get(c, c)),
+            "attribute": rows["attribute"].map(ATTRIBUTE_LABELS),
+            "interviewer": rows["interviewer"].map(who),
+            "score": rows["score"].map("{:g}".format),
+            "evidence": rows["evidence"].fillna(""),
+        }
+    )
+
+
 def plan_table(comp: CompensationResult) -> pd.DataFrame:
     rows = []
     for o in comp.outcomes:

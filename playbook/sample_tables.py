@@ -56,6 +56,9 @@ CORE_FEATURES = (
     ("Mobile app", "mobile", False, 20, "backlog", 0.12),
     ("Keyboard shortcuts", "user interface", False, 1, None, 0.08),
 )
+# What an interviewer writes beside a score (never who they are).
+EVIDENCE = {5: "strong, concrete examples", 4: "good examples", 3: "mixed evidence", 2: "thin evidence",
+            1: "no evidence"}
 LOSS_REASONS = ("price", "no decision", "went with a competitor", "security review failed")
 
 
@@ -294,7 +297,7 @@ def leaders_tables(s: Scenario, rng: np.random.Generator) -> tuple[pd.DataFrame,
                     score = int(rng.integers(1, 6))
                 else:
                     score = int(np.clip(np.round(truth[c, a] + rng.normal(0, 0.55)), 1, 5))
-                rows.append((cid, who, attribute, score, f"{who} on {attribute.replace('_', ' ')}: {score}/5"))
+                rows.append((cid, who, attribute, score, f"{EVIDENCE[score]} ({attribute.replace('_', ' ')}, {score}/5)"))
     scores = pd.DataFrame(rows, columns=["candidate_id", "interviewer", "attribute", "score", "evidence"])
     signal = np.delete(truth, noise, axis=1).mean(axis=1)
     ranking = [ids[i] for i in np.argsort(-signal, kind="stable")]

@@ -68,6 +68,7 @@ def test_hostile_text_renders_as_text_in_every_file(hostile_run):
     assert escaped in rendered["02_penetration.html"]  # account names in the pipeline table
     assert "&lt;img src=x onerror=alert(" in rendered["03_enterprise_demand.html"]  # feature names and sentences
     assert escaped in rendered["04_leader_profiles.html"]  # candidate names (show_pii) in the ranking
+    assert "&lt;/table&gt;&lt;script&gt;alert(" in rendered["04_leader_profiles.html"]  # interview evidence
     assert "&lt;img src=x onerror=alert(" in rendered["index.html"]  # the top feature among the headline figures
 
 

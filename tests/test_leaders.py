@@ -143,3 +143,16 @@ def test_names_are_masked_unless_asked():
     candidates = pd.DataFrame({"candidate_id": ["C1"], "name": ["Morgan Hale"]})
     assert candidate_names(candidates) == {"C1": "Candidate C1"}
     assert candidate_names(candidates, show_pii=True) == {"C1": "Morgan Hale (C1)"}
+
+
+def test_evidence_of_the_leaders_with_interviewers_masked(assessed):
+    from playbook.leader_views import evidence_table
+
+    data, result = assessed["ready"]
+    names = candidate_names(data.leader_candidates)
+    table = evidence_table(result, data.interview_scores, names)
+    assert table["candidate"].unique().tolist() == ["Candidate C1", "Candidate C2"]  # best first, without the noise
+    assert set(table["interviewer"]) == {"Interviewer 1", "Interviewer 2", "Interviewer 3", "Interviewer 4"}
+    assert not table["evidence"].str.contains("CEO|CTO|CFO").any()
+    shown = evidence_table(result, data.interview_scores, names, show_pii=True)
+    assert "CEO" in set(shown["interviewer"])
