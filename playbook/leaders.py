@@ -130,7 +130,6 @@ class Ranking:
     """Candidates by weighted score, each with its interval and whether it is clearly above the next."""
 
     table: pd.DataFrame  # candidate_id, score, ci_low, ci_high, interviewers, above_next (share of draws)
-    attributes: tuple[str, ...]
 
     def order(self) -> list[str]:
         return self.table["candidate_id"].tolist()
@@ -162,8 +161,7 @@ def rank_candidates(
     table["order_is_evidence"] = [None if p is None else p >= evidence for p in above]
     single = table["interviewers"] < 2
     table.loc[single, ["ci_low", "ci_high"]] = np.nan  # one interviewer: no interval, said so in `flags`
-    used = tuple(a for a, w in weights.items() if w > 0)
-    return Ranking(table, used)
+    return Ranking(table)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +182,10 @@ def red_flags(
 ) -> dict[str, list[str]]:
     """The article's red flags, each with its reason; a flag resting on a low-agreement attribute says so."""
     background = candidates.set_index("candidate_id").get("sales_background", pd.Series(dtype=object))
-    shaky = lambda a: " (interviewers disagree on this attribute: weak evidence)" if a in low_agreement else ""  # noqa: E731
+
+    def shaky(attribute: str) -> str:
+        return " (interviewers disagree on this attribute: weak evidence)" if attribute in low_agreement else ""
+
     flags: dict[str, list[str]] = {}
     for candidate, row in means.iterrows():
         found = []
@@ -213,7 +214,6 @@ class LeaderResult:
     agreement: dict[str, float | None]
     low_agreement: list[str]
     flags: dict[str, list[str]]
-    means: pd.DataFrame = field(repr=False)  # candidate x attribute mean scores
     weights: dict[str, float] = field(default_factory=dict)
     agreement_threshold: float = 0.2
     notes: tuple[str, ...] = ()
@@ -286,4 +286,4 @@ def assess_leaders(
     flags = red_flags(means, candidates, rules, low)
     for candidate in single:
         flags.setdefault(candidate, []).append("scored by a single interviewer: no interval, no agreement check")
-    return LeaderResult(ranking, agreed, agreement, low, flags, means, weights, agreement_threshold, tuple(notes))
+    return LeaderResult(ranking, agreed, agreement, low, flags, weights, agreement_threshold, tuple(notes))

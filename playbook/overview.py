@@ -20,8 +20,6 @@ from playbook.penetration_views import signal_value
 from playbook.report import Skipped, verdict_card
 from playbook.timing import TimingResult
 
-READINESS = ("ready", "not_yet", "overdue")
-
 
 @dataclass(frozen=True)
 class Reason:

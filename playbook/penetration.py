@@ -109,7 +109,6 @@ class Threshold:
     n: int
     n_wins: int
     source: str  # "company_data" or "rule_of_thumb"
-    rule_of_thumb: float
     rule_of_thumb_label: str
     note: str = ""
 
@@ -184,7 +183,7 @@ def tipping_point(
     def fallback(note: str) -> Threshold:
         below, above = rates(mark)
         lift = above / below if below and above is not None else None
-        return Threshold(name, mark, None, below, above, lift, n, n_wins, "rule_of_thumb", mark, mark_label, note)
+        return Threshold(name, mark, None, below, above, lift, n, n_wins, "rule_of_thumb", mark_label, note)
 
     if n < MIN_CLOSED or n_wins < MIN_WINS:
         return fallback(
@@ -205,7 +204,13 @@ def tipping_point(
     ci = (float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975)))
     below, above = rates(cut)
     lift = above / below if below else None
-    return Threshold(name, cut, ci, below, above, lift, n, n_wins, "company_data", mark, mark_label)
+    return Threshold(name, cut, ci, below, above, lift, n, n_wins, "company_data", mark_label)
+
+
+def _log_design(x, floor: float) -> np.ndarray:
+    """Intercept and log(signal), signals below `floor` raised to it (log of zero is undefined)."""
+    logx = np.log(np.maximum(np.asarray(x, dtype=float), floor))
+    return np.column_stack([np.ones_like(logx), logx])
 
 
 @dataclass(frozen=True)
@@ -219,8 +224,7 @@ class WinCurve:
     n: int
 
     def _design(self, x) -> np.ndarray:
-        logx = np.log(np.maximum(np.asarray(x, dtype=float), self.floor))
-        return np.column_stack([np.ones_like(logx), logx])
+        return _log_design(x, self.floor)
 
     def predict(self, x) -> np.ndarray:
         """Win probability (share 0-1) at each signal value."""
@@ -242,8 +246,7 @@ def win_curve(signal: pd.Series, won: pd.Series, *, name: str) -> WinCurve | Non
     if len(np.unique(y)) < 2 or len(positive) < 5:
         return None
     floor = float(positive.min() / 2)
-    curve = WinCurve(name, np.zeros(2), np.eye(2), floor, len(x))
-    fit = sm.GLM(y, curve._design(x), family=sm.families.Binomial()).fit()
+    fit = sm.GLM(y, _log_design(x, floor), family=sm.families.Binomial()).fit()
     return WinCurve(name, np.asarray(fit.params), np.asarray(fit.cov_params()), floor, len(x))
 
 
