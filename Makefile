@@ -6,8 +6,14 @@ endif
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+CODE    := playbook tests benchmarks
 
-.PHONY: report test lab notebooks samples bench lock clean-venv
+.DEFAULT_GOAL := help
+.PHONY: help report test lint lab notebooks samples bench lock clean-venv
+
+## List these targets and what each does (the default).
+help:
+	@awk '/^## /{doc=substr($$0, 4); next} /^[a-z-]+:/{if (doc) {split($$1, t, ":"); printf "  make %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 # Create the virtual environment if missing and install the pinned versions.
 $(STAMP): pyproject.toml constraints.txt
@@ -19,9 +25,14 @@ $(STAMP): pyproject.toml constraints.txt
 report: $(STAMP)
 	$(BIN)/playbook run
 
-## Unit tests, the CLI end to end, and nbval over the committed notebooks.
-test: $(STAMP)
+## Lint, unit tests, the CLI end to end, the browser tests, and nbval over the committed notebooks.
+test: lint
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
+
+## Ruff: lint rules and formatting (configured in pyproject.toml); part of make test.
+lint: $(STAMP)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 ## JupyterLab on the project's environment (workshops).
 lab: $(STAMP)
@@ -29,7 +40,7 @@ lab: $(STAMP)
 
 ## Re-execute the committed notebooks in place on the default sample company (after changing playbook/).
 notebooks: $(STAMP)
-	$(BIN)/python -m playbook.notebooks
+	$(BIN)/python -m playbook.runner.refresh
 
 ## Regenerate the sample companies under data/samples/.
 samples: $(STAMP)
@@ -43,7 +54,9 @@ bench: $(STAMP)
 lock:
 	rm -rf /tmp/playbook-lock && $(PYTHON) -m venv /tmp/playbook-lock
 	/tmp/playbook-lock/bin/pip install --quiet -e '.[test,lab]'
-	{ head -3 constraints.txt; /tmp/playbook-lock/bin/pip freeze --exclude-editable; } > constraints.tmp && mv constraints.tmp constraints.txt
+	{ head -3 constraints.txt; /tmp/playbook-lock/bin/pip freeze --exclude-editable; } > constraints.tmp \
+		&& mv constraints.tmp constraints.txt
 
+## Remove the virtual environment.
 clean-venv:
 	rm -rf $(VENV)

@@ -5,6 +5,7 @@ account) under benchmarks/out/, then runs each engine in a fresh process and rep
 events per second and peak resident memory. Run: `.venv/bin/python benchmarks/bench_usage.py`
 (add sizes, e.g. `1000000 10000000`, to run fewer). Figures go in the README; nothing asserts them.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,10 @@ def measure_pandas(path: Path) -> int:
     recent = day >= AS_OF - pd.Timedelta(days=27)
     events = events.assign(day=day, recent_day=day.where(recent), recent=recent)
     activity = events.groupby(["user_id", "account_id"]).agg(
-        first_active=("day", "min"), last_active=("day", "max"),
-        active_days_28d=("recent_day", "nunique"), events_28d=("recent", "sum"),
+        first_active=("day", "min"),
+        last_active=("day", "max"),
+        active_days_28d=("recent_day", "nunique"),
+        events_28d=("recent", "sum"),
     )
     return len(activity)
 
@@ -77,13 +80,21 @@ def main(sizes: list[int]) -> None:
     for n in sizes:
         path = events_file(n)
         for engine in ("duckdb", "pandas"):
-            run = subprocess.run([sys.executable, __file__, "--child", engine, str(path)], capture_output=True, text=True)
+            run = subprocess.run(
+                [sys.executable, __file__, "--child", engine, str(path)], capture_output=True, text=True
+            )
             if run.returncode != 0:
-                print(f"| {n:,} | {engine} | failed: {run.stderr.strip().splitlines()[-1]} | | | |", flush=True)
+                print(
+                    f"| {n:,} | {engine} | failed: {run.stderr.strip().splitlines()[-1]} | | | |", flush=True
+                )
                 continue
             m = json.loads(run.stdout.strip().splitlines()[-1])
             label = "DuckDB via Ibis (playbook)" if engine == "duckdb" else "pandas groupby (baseline)"
-            print(f"| {n:,} | {label} | {m['seconds']:.1f} | {n / m['seconds']:,.0f} | {m['peak_mb']:,.0f} | {m['users']:,} |", flush=True)
+            print(
+                f"| {n:,} | {label} | {m['seconds']:.1f} | {n / m['seconds']:,.0f} "
+                f"| {m['peak_mb']:,.0f} | {m['users']:,} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

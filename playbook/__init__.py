@@ -1,4 +1,5 @@
 """Top-down sales playbook: when and how a product-led company adds enterprise sales."""
+
 from pathlib import Path
 
 __version__ = "0.1.0"

@@ -1,3 +1,3 @@
-from playbook.cli import main
+from playbook.runner.cli import main
 
 raise SystemExit(main())

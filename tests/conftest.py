@@ -1,4 +1,5 @@
 """Shared fixtures: a seeded rng, the sample companies, and a tiny hand-built company."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,7 +52,13 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 "first_active": ["2022-02-01", "2023-01-01", "2023-06-01", "2021-04-01", "2024-01-01"],
                 "last_active": ["2026-09-30", "2025-01-01", "2026-09-30", "2026-09-30", "2026-09-30"],
                 "department": ["engineering", "design", "engineering", "data", "finance"],
-                "email": ["ada@acme.example", "ben@acme.example", "c@blue.example", "d@cedar.example", "e@cedar.example"],
+                "email": [
+                    "ada@acme.example",
+                    "ben@acme.example",
+                    "c@blue.example",
+                    "d@cedar.example",
+                    "e@cedar.example",
+                ],
             }
         ),
         "opportunities": pd.DataFrame(
@@ -74,14 +81,25 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
             }
         ),
         "features": pd.DataFrame(
-            {"feature": ["SAML SSO", "Dark mode"], "category": ["security", "ui"], "enterprise": ["true", "false"]}
+            {
+                "feature": ["SAML SSO", "Dark mode"],
+                "category": ["security", "ui"],
+                "enterprise": ["true", "false"],
+            }
         ),
-        "leader_candidates": pd.DataFrame({"candidate_id": ["C1", "C2"], "name": ["Morgan Hale", "Riley Chen"]}),
+        "leader_candidates": pd.DataFrame(
+            {"candidate_id": ["C1", "C2"], "name": ["Morgan Hale", "Riley Chen"]}
+        ),
         "interview_scores": pd.DataFrame(
             {
                 "candidate_id": ["C1", "C1", "C2", "C2"],
                 "interviewer": ["CEO", "CTO", "CEO", "CTO"],
-                "attribute": ["collaborative", "collaborative", "analytical_technical", "analytical_technical"],
+                "attribute": [
+                    "collaborative",
+                    "collaborative",
+                    "analytical_technical",
+                    "analytical_technical",
+                ],
                 "score": [4, 5, 3, 2],
             }
         ),

@@ -4,6 +4,7 @@ Also plants hostile text (HTML and script) in account names, feature names, cand
 interview evidence, and checks it renders as text everywhere. Locally the browser part skips when
 Chromium is missing; under CI (CI=true) a missing Chromium fails instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from playbook import PROJECT_ROOT, SAMPLES_DIR
-from playbook.cli import main
+from playbook.runner.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -66,10 +67,14 @@ def test_hostile_text_renders_as_text_in_every_file(hostile_run):
             assert raw not in html, f"{name} contains raw markup {raw!r}"
     escaped = "&lt;script&gt;alert("
     assert escaped in rendered["02_penetration.html"]  # account names in the pipeline table
-    assert "&lt;img src=x onerror=alert(" in rendered["03_enterprise_demand.html"]  # feature names and sentences
-    assert escaped in rendered["04_leader_profiles.html"]  # candidate names (show_pii) in the ranking
-    assert "&lt;/table&gt;&lt;script&gt;alert(" in rendered["04_leader_profiles.html"]  # interview evidence
-    assert "&lt;img src=x onerror=alert(" in rendered["index.html"]  # the top feature among the headline figures
+    assert (
+        "&lt;img src=x onerror=alert(" in rendered["03_enterprise_demand.html"]
+    )  # feature names and sentences
+    assert escaped in rendered["04_leaders.html"]  # candidate names (show_pii) in the ranking
+    assert "&lt;/table&gt;&lt;script&gt;alert(" in rendered["04_leaders.html"]  # interview evidence
+    assert (
+        "&lt;img src=x onerror=alert(" in rendered["index.html"]
+    )  # the top feature among the headline figures
 
 
 def browser():
@@ -96,8 +101,15 @@ def open_offline(run: Path, screenshot_prefix: str) -> dict[str, dict]:
     with browser() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         context = chromium.new_context(offline=True, viewport={"width": 1280, "height": 900})
         for path in pages(run):
@@ -105,17 +117,27 @@ def open_offline(run: Path, screenshot_prefix: str) -> dict[str, dict]:
             report = {"console": [], "failed": [], "external": [], "dialogs": []}
             page.on("console", lambda m, r=report: r["console"].append(m.text) if m.type == "error" else None)
             page.on("requestfailed", lambda q, r=report: r["failed"].append(q.url))
-            page.on("request", lambda q, r=report: r["external"].append(q.url) if not q.url.startswith(("file:", "data:")) else None)
+            page.on(
+                "request",
+                lambda q, r=report: (
+                    r["external"].append(q.url) if not q.url.startswith(("file:", "data:")) else None
+                ),
+            )
             page.on("dialog", lambda d, r=report: (r["dialogs"].append(d.message), d.dismiss()))
             page.goto(path.as_uri(), wait_until="load")
-            report["images"] = page.eval_on_selector_all("img", "els => els.map(e => e.complete && e.naturalWidth > 0)")
+            report["images"] = page.eval_on_selector_all(
+                "img", "els => els.map(e => e.complete && e.naturalWidth > 0)"
+            )
             report["text"] = page.inner_text("body")[:400]
             if path.name == "slides.html":
                 before = page.evaluate("window.scrollY")
                 page.keyboard.press("ArrowRight")
                 page.wait_for_timeout(300)
                 report["slide_moved"] = page.evaluate("window.scrollY") > before
-            page.screenshot(path=str(SCREENSHOTS / f"{screenshot_prefix}-{path.stem}.png"), full_page=path.name != "slides.html")
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{screenshot_prefix}-{path.stem}.png"),
+                full_page=path.name != "slides.html",
+            )
             seen[path.name] = report
             page.close()
         chromium.close()
@@ -124,11 +146,22 @@ def open_offline(run: Path, screenshot_prefix: str) -> dict[str, dict]:
 
 def test_every_page_opens_offline_without_errors(ready_run):
     seen = open_offline(ready_run, "ready")
-    assert set(seen) >= {"index.html", "slides.html", "00_overview.html", "01_timing.html", "02_penetration.html",
-                         "03_enterprise_demand.html", "04_leader_profiles.html"}
+    assert set(seen) >= {
+        "index.html",
+        "slides.html",
+        "00_overview.html",
+        "01_timing.html",
+        "02_penetration.html",
+        "03_enterprise_demand.html",
+        "04_leaders.html",
+    }
     for name, report in seen.items():
         assert report["console"] == [], (name, report["console"])
-        assert report["failed"] == [] and report["external"] == [], (name, report["failed"], report["external"])
+        assert report["failed"] == [] and report["external"] == [], (
+            name,
+            report["failed"],
+            report["external"],
+        )
         assert all(report["images"]), (name, report["images"])
     assert seen["index.html"]["text"].lstrip().startswith("Top-down sales playbook")
     assert "ready" in seen["index.html"]["text"]  # the verdict is on the first screen

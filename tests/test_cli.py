@@ -1,4 +1,5 @@
 """The CLI and runner end to end: run folders, verdicts, bad input, failing notebooks, offline HTML."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
-from playbook.cli import main
-from playbook.run import run_playbook
+from playbook.runner.cli import main
+from playbook.runner.run import run_playbook
 from tests.conftest import tiny_tables, write_tables
 
 
@@ -34,7 +35,9 @@ def folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?!data:|#|[\w./-]+\.(?:html|json|ipynb)\b)[^"'\s>]+""", re.I)
+EXTERNAL = re.compile(
+    r"""(?:src|href)\s*=\s*["']?(?!data:|#|[\w./-]+\.(?:html|json|ipynb)\b)[^"'\s>]+""", re.I
+)
 CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:)[^)]+\)", re.I)
 
 
@@ -46,7 +49,7 @@ def external_references(html: str) -> list[str]:
 def notebook_with(*sources: str, title: str | None = None) -> nbformat.NotebookNode:
     """A runnable notebook: a title, the runner's parameters cell, then `sources` as code cells."""
     cells = [new_markdown_cell(f"# {title}")] if title else []
-    cells.append(new_code_cell("data_dir = None\nsummary_dir = None", metadata={"tags": ["parameters"]}))
+    cells.append(new_code_cell("data_dir = None\nresults_file = None", metadata={"tags": ["parameters"]}))
     cells += [new_code_cell(source) for source in sources]
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return new_notebook(cells=cells, metadata={"kernelspec": kernel})
@@ -72,16 +75,20 @@ def ready_run(tmp_path_factory):
 def test_run_writes_a_complete_folder_and_prints_the_board_pack(ready_run):
     result, out = ready_run
     assert result.returncode == 0, result.stderr
-    (folder,) = [p for p in out.iterdir()]
+    (folder,) = list(out.iterdir())
     assert folder.name == "run-001-ready"
     assert f"board pack: {folder / 'index.html'}" in result.stdout
     assert "timing: in_window" in result.stdout
-    assert "penetration: own threshold" in result.stdout and "enterprise_demand: customer-driven" in result.stdout
+    assert (
+        "penetration: own_threshold" in result.stdout
+        and "enterprise_demand: customer-driven" in result.stdout
+    )
+    assert "leaders: clear_leader (C1)" in result.stdout and "overview: ready" in result.stdout
     names = {p.name for p in folder.iterdir()}
     for nb in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"):
         assert {f"{nb.stem}.ipynb", f"{nb.stem}.html"} <= names
     assert {"index.html", "summary.json"} <= names
-    assert not [n for n in names if n.startswith(".")]  # no partial or scratch files
+    assert not [n for n in names if n.startswith(".")]  # no partial or scratch files, no stored results
     assert "notebooks]" in result.stderr  # the progress display
 
 
@@ -90,15 +97,26 @@ def test_summary_carries_the_timing_section(ready_run):
     summary = json.loads(next(out.glob("run-*/summary.json")).read_text())
     timing = summary["timing"]
     assert timing["verdict"] == "in_window"
-    for key in ("current_arr", "band", "months_to_band", "arr_growth_annual", "nrr",
-                "self_serve_share", "magic_number", "n_months"):
+    for key in (
+        "current_arr",
+        "band",
+        "months_to_band",
+        "arr_growth_annual",
+        "nrr",
+        "self_serve_share",
+        "magic_number",
+        "n_months",
+    ):
         assert key in timing
     assert timing["months_to_band"] is None  # not below the band
     assert summary["leaders"]["low_agreement_attributes"] == ["long_term_relationships"]
-    assert summary["compensation"]["recommended_plan"] == "50/50 individual"
+    assert summary["compensation"]["verdict"] == "50/50 individual"
     demand = summary["enterprise_demand"]
-    assert demand["badge"] == "customer-driven" and demand["size_elasticity"]["enterprise"]["ci"][0] > 1
-    assert set(summary) >= {"timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"}
+    assert demand["verdict"] == "customer-driven" and demand["size_elasticity"]["enterprise"]["ci"][0] > 1
+    assert summary["schema_version"] == 2
+    for section in ("timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"):
+        assert summary[section]["verdict"], section  # one verdict key in every section
+        assert "badge" not in summary[section] and "readiness" not in summary[section]
 
 
 def test_html_is_offline_and_hides_code(ready_run):
@@ -134,11 +152,27 @@ def test_samples_report_their_verdicts(tmp_path, sample, verdict):
 @pytest.mark.parametrize(
     "table, change, words",
     [
-        ("accounts", lambda f: f.drop(columns="employee_count"), ["accounts.csv", "employee_count", "required column is missing"]),
-        ("accounts", lambda f: f.assign(account_id=["A1", "A1", "A3"]), ["accounts.csv", "account_id", "unique"]),
+        (
+            "accounts",
+            lambda f: f.drop(columns="employee_count"),
+            ["accounts.csv", "employee_count", "required column is missing"],
+        ),
+        (
+            "accounts",
+            lambda f: f.assign(account_id=["A1", "A1", "A3"]),
+            ["accounts.csv", "account_id", "unique"],
+        ),
         ("arr_monthly", lambda f: f.drop(index=3), ["arr_monthly.csv", "month", "2025-01"]),
-        ("arr_monthly", lambda f: f.astype({"arr": object}).assign(arr=lambda d: d["arr"].where(d.index != 2, "n/a")), ["arr_monthly.csv", "arr", "must be a number", "line 4"]),
-        ("users", lambda f: f.assign(account_id=["A1", "A1", "ZZ", "A3", "A3"]), ["users.csv", "account_id", "ZZ"]),
+        (
+            "arr_monthly",
+            lambda f: f.astype({"arr": object}).assign(arr=lambda d: d["arr"].where(d.index != 2, "n/a")),
+            ["arr_monthly.csv", "arr", "must be a number", "line 4"],
+        ),
+        (
+            "users",
+            lambda f: f.assign(account_id=["A1", "A1", "ZZ", "A3", "A3"]),
+            ["users.csv", "account_id", "ZZ"],
+        ),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, table, change, words):
@@ -159,7 +193,7 @@ def test_unknown_parameter_exits_2_naming_file_and_key(tmp_path):
     params.write_text("band_low: 1\nbandhigh: 2\n")
     result = cli("run", "--params", str(params), "--out", str(tmp_path / "r"))
     assert result.returncode == 2
-    assert f"{params}: unknown parameter 'bandhigh'" in result.stderr and "band_high" in result.stderr
+    assert f"{params}: unknown parameter 'bandhigh' (did you mean 'band_high'?)" in result.stderr
     params.write_text("data_dir: /elsewhere\n")
     assert "use --data" in cli("run", "--params", str(params)).stderr
 
@@ -167,7 +201,10 @@ def test_unknown_parameter_exits_2_naming_file_and_key(tmp_path):
 def test_as_of_from_a_parameters_file_reaches_data_and_notebook(tmp_path):
     params = tmp_path / "p.yaml"
     params.write_text("as_of: 2025-09-30\n")  # YAML reads this as a date
-    assert main(["run", "--data", "late", "--params", str(params), "--out", str(tmp_path), "--only", "timing"]) == 0
+    assert (
+        main(["run", "--data", "late", "--params", str(params), "--out", str(tmp_path), "--only", "timing"])
+        == 0
+    )
     summary = json.loads(next(tmp_path.glob("run-*/summary.json")).read_text())
     assert summary["run"]["as_of"] == summary["timing"]["as_of"] == "2025-09-30"
     assert summary["timing"]["n_months"] == 36
@@ -181,7 +218,10 @@ def test_unknown_notebook_name_is_rejected(tmp_path):
 def test_parameters_reach_the_notebook(tmp_path):
     params = tmp_path / "p.yaml"
     params.write_text("band_low: 7000000\nband_high: 10000000\n")
-    assert main(["run", "--data", "early", "--params", str(params), "--out", str(tmp_path), "--only", "timing"]) == 0
+    assert (
+        main(["run", "--data", "early", "--params", str(params), "--out", str(tmp_path), "--only", "timing"])
+        == 0
+    )
     summary = json.loads(next(tmp_path.glob("run-*/summary.json")).read_text())
     assert summary["timing"]["verdict"] == "in_window"
     assert summary["timing"]["band"] == [7e6, 10e6]
@@ -194,7 +234,12 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
     statuses = {nb.name: (nb.status, nb.cell, nb.line, nb.error) for nb in result.notebooks}
     assert statuses["01_timing"][0] == "ok"
     # code cells: the parameters (1), "x = 1" (2), the raise (3); papermill's injected cell not counted
-    assert statuses["02_broken"] == ("failed", 3, "raise RuntimeError('planted failure')", "RuntimeError: planted failure")
+    assert statuses["02_broken"] == (
+        "failed",
+        3,
+        "raise RuntimeError('planted failure')",
+        "RuntimeError: planted failure",
+    )
     names = {p.name for p in result.folder.iterdir()}
     assert "01_timing.html" in names and "02_broken.ipynb" in names
     assert "02_broken.html" not in names  # never rendered as a finished report
@@ -209,11 +254,14 @@ def test_cli_names_the_failed_notebook_and_cell(tmp_path, monkeypatch, capsys):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nbformat.write(notebook_with("1 / 0"), notebooks / "01_zero.ipynb")
-    import playbook.run
+    import playbook.runner.run
 
-    monkeypatch.setattr(playbook.run, "NOTEBOOKS_DIR", notebooks)
-    monkeypatch.setattr(playbook.run.run_playbook, "__kwdefaults__",
-                        {**playbook.run.run_playbook.__kwdefaults__, "notebooks_dir": notebooks})
+    monkeypatch.setattr(playbook.runner.run, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(
+        playbook.runner.run.run_playbook,
+        "__kwdefaults__",
+        {**playbook.runner.run.run_playbook.__kwdefaults__, "notebooks_dir": notebooks},
+    )
     assert main(["run", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "notebook 01_zero failed at code cell 2 ('1 / 0'): ZeroDivisionError" in err
@@ -247,15 +295,17 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     folder = next(out.glob("run-001-*"))
     html = (folder / "02_penetration.html").read_text()
     assert "•••@" in html and not FULL_EMAIL.search(html)
-    leaders = (folder / "04_leader_profiles.html").read_text()
+    leaders = (folder / "04_leaders.html").read_text()
     assert "Candidate C1" in leaders and "Morgan Hale" not in leaders
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["penetration"]["employee_penetration"]["source"] == "company_data"
-    assert "own threshold" in (folder / "index.html").read_text()
+    assert "own_threshold" in (folder / "index.html").read_text()
 
     params = tmp_path / "p.yaml"
     params.write_text("show_pii: true\n")
-    assert main(["run", "--params", str(params), "--out", str(tmp_path / "pii"), "--only", "penetration"]) == 0
+    assert (
+        main(["run", "--params", str(params), "--out", str(tmp_path / "pii"), "--only", "penetration"]) == 0
+    )
     shown = next((tmp_path / "pii").glob("run-*/02_penetration.html")).read_text()
     assert FULL_EMAIL.search(shown)
 
@@ -269,7 +319,8 @@ def test_a_missing_table_skips_only_the_analysis_that_needs_it(tmp_path):
     folder = next((tmp_path / "out").glob("run-*"))
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["timing"]["verdict"] in ("early", "approaching")
-    assert "needs the users table" in summary["penetration"]["skipped"]
+    assert summary["penetration"]["verdict"] == "skipped"
+    assert "needs the users table" in summary["penetration"]["reason"]
     assert "needs the users table" in (folder / "02_penetration.html").read_text()
     assert "No users table was given" in (folder / "index.html").read_text()
 
@@ -277,7 +328,7 @@ def test_a_missing_table_skips_only_the_analysis_that_needs_it(tmp_path):
 def test_diff_of_two_runs_and_of_identical_inputs(ready_run, tmp_path, capsys):
     _, out = ready_run
     first = next(out.glob("run-001-*"))
-    assert json.loads((first / "summary.json").read_text())["overview"]["readiness"] == "ready"
+    assert json.loads((first / "summary.json").read_text())["overview"]["verdict"] == "ready"
     other = tmp_path / "other"
     assert main(["run", "--data", "late", "--out", str(other), "--only", "timing", "--only", "overview"]) == 0
     capsys.readouterr()
@@ -294,3 +345,56 @@ def test_diff_of_two_runs_and_of_identical_inputs(ready_run, tmp_path, capsys):
     assert capsys.readouterr().out.startswith("Nothing changed between")
     assert f"Nothing changed since {runs[0].name}." in (runs[1] / "index.html").read_text()
     assert "first run on this data folder" in (runs[0] / "index.html").read_text()
+
+
+def code_outputs(path: Path) -> list:
+    """Each code cell's outputs (papermill's injected cell and execution counts left out)."""
+    cells = nbformat.read(path, as_version=4).cells
+    return [
+        [{k: v for k, v in output.items() if k != "execution_count"} for output in cell.outputs]
+        for cell in cells
+        if cell.cell_type == "code" and "injected-parameters" not in cell.metadata.get("tags", [])
+    ]
+
+
+def test_a_run_shows_what_each_notebook_shows_on_its_own(ready_run):
+    """The committed notebooks were executed on their own (computing their sections themselves);
+    in a run they read the results the runner computed once. The outputs are the same."""
+    _, out = ready_run
+    folder = next(out.glob("run-001-*"))
+    for committed in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"):
+        assert code_outputs(folder / committed.name) == code_outputs(committed), committed.name
+
+
+def test_one_notebook_with_parameters_run_both_ways(tmp_path):
+    from playbook.runner.execute import execute
+
+    params = tmp_path / "p.yaml"
+    params.write_text("band_low: 7000000\nband_high: 10000000\n")
+    assert (
+        main(
+            [
+                "run",
+                "--data",
+                "early",
+                "--params",
+                str(params),
+                "--out",
+                str(tmp_path / "out"),
+                "--only",
+                "timing",
+            ]
+        )
+        == 0
+    )
+    in_run = next((tmp_path / "out").glob("run-*")) / "01_timing.ipynb"
+    alone = tmp_path / "alone.ipynb"
+    outcome = execute(
+        NOTEBOOKS_DIR / "01_timing.ipynb",
+        alone,
+        {"data_dir": "early", "band_low": 7_000_000, "band_high": 10_000_000},
+        cell_timeout=120,
+    )
+    assert outcome["ok"], outcome
+    assert code_outputs(alone) == code_outputs(in_run)
+    assert "In the window" in str(code_outputs(alone))

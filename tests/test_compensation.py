@@ -1,4 +1,6 @@
-"""Compensation: payout never falls as attainment rises; team quotas weaken pay for performance and the roster."""
+"""Compensation: payout never falls as attainment rises; team quotas weaken pay for performance
+and the roster."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from playbook.compensation import (
+from playbook.analyses.compensation import (
     DEFAULT_PLANS,
     Plan,
     Team,
@@ -47,11 +49,13 @@ def test_payout_by_hand():
 
 @pytest.mark.parametrize(
     "spec, message",
-    [({"name": "x", "base_share": 1.2}, "base_share must be between 0 and 1"),
-     ({"name": "x", "base_share": 0.5, "team_share": -0.1}, "team_share"),
-     ({"name": "x", "base_share": 0.5, "bonus": 1}, "may set"),
-     ({"base_share": 0.5}, "needs name"),
-     ({"name": "50/50 individual", "base_share": 0.5}, "unique")],
+    [
+        ({"name": "x", "base_share": 1.2}, "base_share must be between 0 and 1"),
+        ({"name": "x", "base_share": 0.5, "team_share": -0.1}, "team_share"),
+        ({"name": "x", "base_share": 0.5, "bonus": 1}, "may set"),
+        ({"base_share": 0.5}, "needs name"),
+        ({"name": "50/50 individual", "base_share": 0.5}, "unique"),
+    ],
 )
 def test_bad_plans_are_rejected(spec, message):
     with pytest.raises(ValueError, match=message):
@@ -70,7 +74,8 @@ def test_team_quota_weakens_pay_for_performance(compared):
 
 
 def test_adverse_selection_emerges_from_the_simulation(compared):
-    """Nothing in the model names a winner: the team plan's roster weakens because of who leaves and who joins."""
+    """Nothing in the model names a winner: the team plan's roster weakens because of who leaves
+    and who joins."""
     fifty, team = compared.outcome("50/50 individual"), compared.outcome("70/30 team quota")
     assert team.roster_quality_interval[1] < fifty.roster_quality_end
     assert team.roster_quality_path[-1, 1] < team.roster_quality_path[0, 1]
@@ -86,9 +91,16 @@ def test_same_seed_same_outcomes():
 def test_summary_section_carries_the_contract_fields(compared):
     summary = compared.to_dict()
     for plan in summary["plans"]:
-        assert {"name", "base_share", "team_share", "cost_of_sales", "pay_ratio_top_bottom",
-                "pay_performance_corr", "roster_quality_end"} <= set(plan)
-    assert summary["recommended_plan"] in {p["name"] for p in summary["plans"]}
+        assert {
+            "name",
+            "base_share",
+            "team_share",
+            "cost_of_sales",
+            "pay_ratio_top_bottom",
+            "pay_performance_corr",
+            "roster_quality_end",
+        } <= set(plan)
+    assert summary["verdict"] in {p["name"] for p in summary["plans"]}
 
 
 def test_payout_curves_table():

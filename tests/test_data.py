@@ -1,4 +1,5 @@
 """The data contract: valid data loads with the right types; every broken rule names file, column, rows."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -48,7 +49,9 @@ def test_labels_are_read_case_and_space_insensitively(tmp_path):
 
 def test_columns_yaml_maps_the_company_names(tmp_path):
     tables = tiny_tables()
-    tables["accounts"] = tables["accounts"].rename(columns={"account_id": "Org ID", "employee_count": "Employees"})
+    tables["accounts"] = tables["accounts"].rename(
+        columns={"account_id": "Org ID", "employee_count": "Employees"}
+    )
     folder = write_tables(tmp_path / "mapped", tables)
     (folder / "columns.yaml").write_text("accounts:\n  account_id: Org ID\n  employee_count: Employees\n")
     data = load_dataset(folder)
@@ -103,18 +106,73 @@ def test_unknown_account_id_names_file_column_and_value(tmp_path):
 @pytest.mark.parametrize(
     "table, change, expected",
     [
-        ("opportunities", lambda f: f.assign(outcome=["won", "maybe", "open"]), "must be one of won, lost, open — line 3 ('maybe')"),
-        ("interview_scores", lambda f: f.assign(score=[4, 6, 3, 2]), "column 'score': must be at most 5 — line 3"),
-        ("interview_scores", lambda f: f.assign(attribute=["collaborative", "charisma", "analytical_technical", "analytical_technical"]), "column 'attribute': must be one of"),
-        ("accounts", lambda f: f.assign(employee_count=[120, 0, 50]), "column 'employee_count': must be at least 1"),
-        ("accounts", lambda f: f.assign(employee_count=[120, 40.5, 50]), "must be a whole number — line 3 ('40.5')"),
-        ("accounts", lambda f: f.assign(account_name=["Acme", None, "Cedar"]), "column 'account_name': must not be empty — line 3"),
-        ("users", lambda f: f.assign(last_active=["2026-09-30", "2022-01-01", "2026-09-30", "2026-09-30", "2026-09-30"]), "column 'last_active': must not be before first_active — line 3"),
-        ("users", lambda f: f.assign(first_active=["2022-02-01", "31/12/2023", "2023-06-01", "2021-04-01", "2024-01-01"]), "must be an ISO-8601 date (YYYY-MM-DD) — line 3 ('31/12/2023')"),
-        ("opportunities", lambda f: f.assign(opened_at=["2021-01-01", "2024-06-01", "2026-08-01"]), "column 'opened_at': must not be before the account's created_at"),
-        ("interview_scores", lambda f: f.assign(interviewer=["CEO", "CEO", "CEO", "CTO"]), "column 'candidate_id+interviewer+attribute': must be unique together (each combination once) — line 2"),
-        ("feature_requests", lambda f: f.assign(source=["support", "twitter"]), "column 'source': must be one of sales, support, community, self_serve"),
-        ("features", lambda f: f.assign(enterprise=["true", "sometimes"]), "column 'enterprise': must be true or false"),
+        (
+            "opportunities",
+            lambda f: f.assign(outcome=["won", "maybe", "open"]),
+            "must be one of won, lost, open — line 3 ('maybe')",
+        ),
+        (
+            "interview_scores",
+            lambda f: f.assign(score=[4, 6, 3, 2]),
+            "column 'score': must be at most 5 — line 3",
+        ),
+        (
+            "interview_scores",
+            lambda f: f.assign(
+                attribute=["collaborative", "charisma", "analytical_technical", "analytical_technical"]
+            ),
+            "column 'attribute': must be one of",
+        ),
+        (
+            "accounts",
+            lambda f: f.assign(employee_count=[120, 0, 50]),
+            "column 'employee_count': must be at least 1",
+        ),
+        (
+            "accounts",
+            lambda f: f.assign(employee_count=[120, 40.5, 50]),
+            "must be a whole number — line 3 ('40.5')",
+        ),
+        (
+            "accounts",
+            lambda f: f.assign(account_name=["Acme", None, "Cedar"]),
+            "column 'account_name': must not be empty — line 3",
+        ),
+        (
+            "users",
+            lambda f: f.assign(
+                last_active=["2026-09-30", "2022-01-01", "2026-09-30", "2026-09-30", "2026-09-30"]
+            ),
+            "column 'last_active': must not be before first_active — line 3",
+        ),
+        (
+            "users",
+            lambda f: f.assign(
+                first_active=["2022-02-01", "31/12/2023", "2023-06-01", "2021-04-01", "2024-01-01"]
+            ),
+            "must be an ISO-8601 date (YYYY-MM-DD) — line 3 ('31/12/2023')",
+        ),
+        (
+            "opportunities",
+            lambda f: f.assign(opened_at=["2021-01-01", "2024-06-01", "2026-08-01"]),
+            "column 'opened_at': must not be before the account's created_at",
+        ),
+        (
+            "interview_scores",
+            lambda f: f.assign(interviewer=["CEO", "CEO", "CEO", "CTO"]),
+            "column 'candidate_id+interviewer+attribute': must be unique together "
+            "(each combination once) — line 2",
+        ),
+        (
+            "feature_requests",
+            lambda f: f.assign(source=["support", "twitter"]),
+            "column 'source': must be one of sales, support, community, self_serve",
+        ),
+        (
+            "features",
+            lambda f: f.assign(enterprise=["true", "sometimes"]),
+            "column 'enterprise': must be true or false",
+        ),
     ],
 )
 def test_each_rule_has_a_clear_message(tmp_path, table, change, expected):
@@ -122,7 +180,9 @@ def test_each_rule_has_a_clear_message(tmp_path, table, change, expected):
 
 
 def test_parquet_rows_are_numbered_from_one(tmp_path):
-    message = broken(tmp_path, "users", lambda f: f.assign(user_id=["U1", "U1", "U3", "U4", "U5"]), parquet=("users",))
+    message = broken(
+        tmp_path, "users", lambda f: f.assign(user_id=["U1", "U1", "U3", "U4", "U5"]), parquet=("users",)
+    )
     assert "users.parquet, column 'user_id': must be unique" in message
     assert "row 1 ('U1'), row 2 ('U1')" in message
 
@@ -137,7 +197,9 @@ def test_users_without_accounts_table_is_an_error(tmp_path):
     tables = tiny_tables()
     del tables["accounts"], tables["opportunities"], tables["feature_requests"]
     folder = write_tables(tmp_path / "c", tables)
-    with pytest.raises(DataError, match="users.csv, column 'account_id': refers to accounts, but no accounts"):
+    with pytest.raises(
+        DataError, match="users.csv, column 'account_id': refers to accounts, but no accounts"
+    ):
         load_dataset(folder)
 
 
@@ -166,7 +228,9 @@ def test_columns_yaml_with_unknown_names_is_rejected(tiny_company):
 def test_with_events_users_need_no_activity_columns(tmp_path):
     tables = tiny_tables()
     tables["users"] = tables["users"].drop(columns=["first_active", "last_active"])
-    tables["events"] = pd.DataFrame({"user_id": ["U1"], "account_id": ["A1"], "occurred_at": ["2026-09-01T10:00:00Z"]})
+    tables["events"] = pd.DataFrame(
+        {"user_id": ["U1"], "account_id": ["A1"], "occurred_at": ["2026-09-01T10:00:00Z"]}
+    )
     data = load_dataset(write_tables(tmp_path / "c", tables))
     assert data.has("events") and data.events_files[0].name == "events.csv"
     # activity derived from the events, description kept from users.csv

@@ -1,4 +1,5 @@
 """The pins: environment.yml carries the same versions as constraints.txt, for every dependency."""
+
 from __future__ import annotations
 
 import re

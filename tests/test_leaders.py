@@ -1,4 +1,5 @@
 """Leaders: the planted ranking recovered, the noise attribute flagged, flags with reasons, clear errors."""
+
 from __future__ import annotations
 
 import json
@@ -10,15 +11,15 @@ import statsmodels.api as sm
 from statsmodels.formula.api import ols
 
 from playbook import SAMPLES_DIR
-from playbook.data import load_dataset
-from playbook.leader_views import candidate_names
-from playbook.leaders import (
+from playbook.analyses.leaders import (
     FlagRules,
     assess_leaders,
     checked_weights,
     icc_agreement,
     weighted_scores,
 )
+from playbook.data import load_dataset
+from playbook.views.people import candidate_names
 from tests.conftest import contract_error
 
 
@@ -92,17 +93,29 @@ def test_red_flags_with_reasons(assessed):
     # A flag resting on the attribute interviewers disagree on says so.
     long_term = [f for f in flags["C4"] if f.startswith("no long-term orientation")]
     assert long_term and "weak evidence" in long_term[0]
-    without = assess_leaders(assessed["ready"][0].leader_candidates, assessed["ready"][0].interview_scores,
-                             n_boot=500, rules=FlagRules(expansion_led=False)).flags
+    without = assess_leaders(
+        assessed["ready"][0].leader_candidates,
+        assessed["ready"][0].interview_scores,
+        n_boot=500,
+        rules=FlagRules(expansion_led=False),
+    ).flags
     assert not any(f.startswith("no long-term") for f in without["C4"])
 
 
 def test_a_candidate_scored_by_one_interviewer_is_labelled_not_nan():
     scores = pd.DataFrame(
-        {"candidate_id": ["C1"] * 8 + ["C2"] * 4,
-         "interviewer": ["CEO"] * 4 + ["CTO"] * 4 + ["CEO"] * 4,
-         "attribute": ["collaborative", "analytical_technical", "long_term_relationships", "enterprise_experience"] * 3,
-         "score": [4, 5, 4, 3, 5, 4, 4, 4, 2, 3, 3, 5]}
+        {
+            "candidate_id": ["C1"] * 8 + ["C2"] * 4,
+            "interviewer": ["CEO"] * 4 + ["CTO"] * 4 + ["CEO"] * 4,
+            "attribute": [
+                "collaborative",
+                "analytical_technical",
+                "long_term_relationships",
+                "enterprise_experience",
+            ]
+            * 3,
+            "score": [4, 5, 4, 3, 5, 4, 4, 4, 2, 3, 3, 5],
+        }
     )
     candidates = pd.DataFrame({"candidate_id": ["C1", "C2", "C3"], "name": ["A", "B", "C"]})
     result = assess_leaders(candidates, scores, n_boot=500)
@@ -118,21 +131,34 @@ def test_a_candidate_scored_by_one_interviewer_is_labelled_not_nan():
 
 def test_weights_move_the_scores():
     scores = pd.DataFrame(
-        {"candidate_id": ["C1", "C1"], "interviewer": ["CEO", "CEO"],
-         "attribute": ["collaborative", "enterprise_experience"], "score": [5, 1]}
+        {
+            "candidate_id": ["C1", "C1"],
+            "interviewer": ["CEO", "CEO"],
+            "attribute": ["collaborative", "enterprise_experience"],
+            "score": [5, 1],
+        }
     )
     assert weighted_scores(scores, checked_weights(None))["C1"] == pytest.approx(3.0)
-    assert weighted_scores(scores, checked_weights({"collaborative": 3, "enterprise_experience": 1}))["C1"] == pytest.approx(4.0)
+    assert weighted_scores(scores, checked_weights({"collaborative": 3, "enterprise_experience": 1}))[
+        "C1"
+    ] == pytest.approx(4.0)
 
 
 @pytest.mark.parametrize(
     "change, expected",
     [
         (lambda f: f.assign(score=[4, 5, 0, 2]), "interview_scores.csv, column 'score': must be at least 1"),
-        (lambda f: f.assign(attribute=["collaborative", "charisma", "analytical_technical", "analytical_technical"]),
-         "column 'attribute': must be one of collaborative, analytical_technical"),
-        (lambda f: f.assign(candidate_id=["C1", "C1", "C9", "C2"]),
-         "interview_scores.csv, column 'candidate_id': must name a known candidate_id in leader_candidates.csv"),
+        (
+            lambda f: f.assign(
+                attribute=["collaborative", "charisma", "analytical_technical", "analytical_technical"]
+            ),
+            "column 'attribute': must be one of collaborative, analytical_technical",
+        ),
+        (
+            lambda f: f.assign(candidate_id=["C1", "C1", "C9", "C2"]),
+            "interview_scores.csv, column 'candidate_id': "
+            "must name a known candidate_id in leader_candidates.csv",
+        ),
     ],
 )
 def test_bad_scores_are_clear_errors(tmp_path, change, expected):
@@ -146,13 +172,16 @@ def test_names_are_masked_unless_asked():
 
 
 def test_evidence_of_the_leaders_with_interviewers_masked(assessed):
-    from playbook.leader_views import evidence_table
+    from playbook.views.leaders import evidence_table
 
     data, result = assessed["ready"]
     names = candidate_names(data.leader_candidates)
-    table = evidence_table(result, data.interview_scores, names)
-    assert table["candidate"].unique().tolist() == ["Candidate C1", "Candidate C2"]  # best first, without the noise
+    table = evidence_table(result, names)
+    assert table["candidate"].unique().tolist() == [
+        "Candidate C1",
+        "Candidate C2",
+    ]  # best first, without the noise
     assert set(table["interviewer"]) == {"Interviewer 1", "Interviewer 2", "Interviewer 3", "Interviewer 4"}
     assert not table["evidence"].str.contains("CEO|CTO|CFO").any()
-    shown = evidence_table(result, data.interview_scores, names, show_pii=True)
+    shown = evidence_table(result, names, show_pii=True)
     assert "CEO" in set(shown["interviewer"])

@@ -1,4 +1,5 @@
 """Timing: verdicts by band position, a planted growth rate recovered, flywheel figures by hand."""
+
 from __future__ import annotations
 
 import json
@@ -7,16 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.data import load_dataset
-from playbook.timing import (
+from playbook.analyses.timing import (
     VERDICTS,
     assess_timing,
     magic_number,
     months_to_band,
-    timing_evidence,
-    timing_headline,
     trailing_nrr,
 )
+from playbook.data import load_dataset
+from playbook.views.timing import timing_evidence, timing_headline
 
 
 def arr_series(end_arr: float, growth: float, n: int = 36, noise: float = 0.0, rng=None) -> pd.DataFrame:
@@ -49,8 +49,14 @@ def test_planted_growth_gives_months_to_band_inside_the_interval(rng):
     assert m.p10 <= m.p50 <= m.p90
     assert m.p10 - 1 <= truth <= m.p90 + 1
     assert result.verdict == "early"  # median about 13 months: more than the 12 of `approach_months`
-    assert assess_timing(arr_series(12e6, 0.6, n=48, noise=0.015, rng=np.random.default_rng(1)),
-                         as_of=AS_OF, approach_months=18).verdict == "approaching"
+    assert (
+        assess_timing(
+            arr_series(12e6, 0.6, n=48, noise=0.015, rng=np.random.default_rng(1)),
+            as_of=AS_OF,
+            approach_months=18,
+        ).verdict
+        == "approaching"
+    )
 
 
 def test_months_to_band_counts_the_first_month_at_the_edge():
@@ -67,6 +73,7 @@ def test_a_shorter_history_gives_a_wider_interval():
     long = assess_timing(noisy, as_of=AS_OF).months_to_band
     short = assess_timing(noisy.tail(13), as_of=AS_OF).months_to_band
     assert (long.growth_months, short.growth_months) == (24, 12)
+
     def width(m):  # a P90 beyond the horizon counts as just past it
         return (m.p90 if m.p90 is not None else m.horizon_months + 1) - m.p10
 

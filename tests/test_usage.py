@@ -1,4 +1,5 @@
 """Usage at scale: events -> user activity on DuckDB, checked by hand, across files, and on bad input."""
+
 from __future__ import annotations
 
 import ibis
@@ -6,7 +7,7 @@ import pandas as pd
 import pytest
 
 from playbook.data import DataError, load_dataset
-from playbook.usage import user_activity, user_activity_expr
+from playbook.data.usage import user_activity, user_activity_expr
 from tests.conftest import tiny_tables, write_tables
 
 AS_OF = pd.Timestamp("2026-09-30")
@@ -67,13 +68,23 @@ def test_events_replace_the_activity_in_users_and_keep_its_descriptions(tmp_path
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (lambda e: e.assign(occurred_at=e["occurred_at"].where(e.index != 2, "yesterday")),
-         "events.csv, column 'occurred_at': must be an ISO-8601 timestamp — 1 event(s), e.g. 'yesterday'"),
-        (lambda e: e.assign(account_id=e["account_id"].where(e.index != 4, "A9")),
-         "events.csv, column 'account_id': must name a known account_id in accounts — 1 event(s), e.g. 'A9'"),
-        (lambda e: e.assign(account_id=e["account_id"].where(e.index != 0, "A2")),
-         "events.csv, column 'user_id': each user must belong to one account — 1 event(s), e.g. 'U1'"),
-        (lambda e: e.drop(columns="occurred_at"), "events.csv, column 'occurred_at': required column is missing"),
+        (
+            lambda e: e.assign(occurred_at=e["occurred_at"].where(e.index != 2, "yesterday")),
+            "events.csv, column 'occurred_at': must be an ISO-8601 timestamp — 1 event(s), e.g. 'yesterday'",
+        ),
+        (
+            lambda e: e.assign(account_id=e["account_id"].where(e.index != 4, "A9")),
+            "events.csv, column 'account_id': "
+            "must name a known account_id in accounts — 1 event(s), e.g. 'A9'",
+        ),
+        (
+            lambda e: e.assign(account_id=e["account_id"].where(e.index != 0, "A2")),
+            "events.csv, column 'user_id': each user must belong to one account — 1 event(s), e.g. 'U1'",
+        ),
+        (
+            lambda e: e.drop(columns="occurred_at"),
+            "events.csv, column 'occurred_at': required column is missing",
+        ),
     ],
 )
 def test_bad_events_get_a_clear_error(tmp_path, change, expected):
@@ -84,7 +95,9 @@ def test_bad_events_get_a_clear_error(tmp_path, change, expected):
 
 def test_the_expression_is_portable_beyond_duckdb():
     """The same Ibis expression compiles for engines where large event tables live."""
-    events = ibis.table({"user_id": "string", "account_id": "string", "occurred_at": "timestamp"}, name="events")
+    events = ibis.table(
+        {"user_id": "string", "account_id": "string", "occurred_at": "timestamp"}, name="events"
+    )
     expr = user_activity_expr(events, as_of=AS_OF)
     for dialect in ("pyspark", "bigquery", "snowflake", "postgres"):
         assert "GROUP BY" in ibis.to_sql(expr, dialect=dialect).upper()

@@ -1,4 +1,5 @@
 """The workshop's expected answers (docs/workshop.md), checked by running exactly its exercises."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import re
 import pytest
 
 from playbook import PROJECT_ROOT
-from playbook.cli import main
+from playbook.runner.cli import main
 
 WORKSHOP = PROJECT_ROOT / "docs" / "workshop.md"
 
@@ -22,7 +23,9 @@ def exercises() -> list[dict]:
         params = re.search(r"```yaml\n(.*?)```", block, re.S).group(1)
         expected_line = re.search(r"^Expected: (.*)$", block, re.M).group(1)
         expected = dict(re.findall(r"`([\w.]+)` = `([^`]+)`", expected_line))
-        found.append({"title": title, "sample": sample, "notebooks": notebooks, "params": params, "expected": expected})
+        found.append(
+            {"title": title, "sample": sample, "notebooks": notebooks, "params": params, "expected": expected}
+        )
     return found
 
 

@@ -1,9 +1,10 @@
 """The data contract: which tables a company provides, their columns, and the rules they obey.
 
-This module only *describes* the contract (see DESIGN.md, "Data contract"); `playbook.data.load`
+This module only *describes* the contract (the README's "The data contract"); `playbook.data.load`
 reads files and enforces it. Keeping the description in one place means the loader, the error
 messages and the README table cannot drift apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

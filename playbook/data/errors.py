@@ -1,4 +1,5 @@
 """The one error type for bad input, and the problems it reports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,12 +47,9 @@ class DataError(Exception):
         return "\n".join(lines)
 
 
-def problem(
-    file: str, column: str | None, rule: str, where: list[str], values: list[object]
-) -> Problem:
+def problem(file: str, column: str | None, rule: str, where: list[str], values: list[object]) -> Problem:
     """A Problem showing at most MAX_ROWS_SHOWN of the offending rows."""
     shown = tuple(
-        (w, "" if v is None else str(v))
-        for w, v in list(zip(where, values))[:MAX_ROWS_SHOWN]
+        (w, "" if v is None else str(v)) for w, v in list(zip(where, values, strict=True))[:MAX_ROWS_SHOWN]
     )
     return Problem(file, column, rule, shown, len(where))

@@ -3,6 +3,7 @@
 Only this module (and the runner) touches input files. Every broken rule becomes a `Problem`;
 all problems found are raised together as one `DataError`, before any analysis runs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,10 +43,7 @@ class Dataset:
 
     def has(self, *tables: str) -> bool:
         """True when every named table was provided."""
-        return all(
-            bool(self.events_files) if t == "events" else getattr(self, t) is not None
-            for t in tables
-        )
+        return all(bool(self.events_files) if t == "events" else getattr(self, t) is not None for t in tables)
 
     def missing(self, *tables: str) -> list[str]:
         """The named tables that were not provided."""
@@ -117,8 +115,7 @@ def _analysis_date(arr: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Ti
                 Problem(
                     "parameters",
                     "as_of",
-                    f"{when.date()} is before the end of the first month of arr_monthly "
-                    f"({first:%Y-%m})",
+                    f"{when.date()} is before the end of the first month of arr_monthly ({first:%Y-%m})",
                 )
             ]
         )
@@ -187,7 +184,7 @@ def load_dataset(
     analysis_date = _analysis_date(arr, as_of)
     if events_files and derive_activity:
         # Each user's activity comes from the events, joined to what users.csv describes.
-        from playbook.usage import join_activity, user_activity
+        from playbook.data.usage import join_activity, user_activity
 
         accounts = tables.get("accounts")
         activity = user_activity(

@@ -2,6 +2,7 @@
 
 Every broken rule becomes a `Problem` naming the file, the column, the rule and the rows.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -154,9 +155,7 @@ def read_table(
         values, bad, rule = _parse(raw[col], column)
         if bad.any():
             idx = np.flatnonzero(bad.to_numpy())
-            problems.append(
-                problem(name, col, rule, [where(i) for i in idx], list(raw[col].iloc[idx]))
-            )
+            problems.append(problem(name, col, rule, [where(i) for i in idx], list(raw[col].iloc[idx])))
         parsed[col] = values.mask(bad)
     frame = pd.DataFrame(parsed)
 

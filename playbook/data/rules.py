@@ -1,4 +1,5 @@
 """Rules across rows and tables: contiguous months, foreign keys, dates in order."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,0 +1,134 @@
+"""`playbook run` and `playbook validate`: the command line. No traceback reaches the user."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from playbook.data import DataError
+from playbook.runner.params import Params, ParamsError
+from playbook.runner.sources import resolve_data_dir
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="playbook",
+        description="When and how to add top-down sales to a product-led company, from its own data.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the notebooks and write a new run folder")
+    run.add_argument("--data", metavar="DIR", help="the company's exports (default: the 'ready' sample)")
+    run.add_argument("--params", metavar="FILE.yaml", help="parameters (see params.example.yaml)")
+    run.add_argument("--out", metavar="DIR", help="where run folders go (default: reports/)")
+    run.add_argument("--only", metavar="NAME", action="append", help="run only this notebook (repeatable)")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores + 1)")
+    run.add_argument("--cell-timeout", type=int, default=600, metavar="S", help="seconds per cell")
+    run.add_argument("--run-timeout", type=int, default=1800, metavar="S", help="seconds for the whole run")
+
+    commands.add_parser("params", help="print an annotated parameters file with every default")
+
+    diff = commands.add_parser("diff", help="what changed between two run folders")
+    diff.add_argument("run_a", metavar="RUN_A", help="the earlier run folder")
+    diff.add_argument("run_b", metavar="RUN_B", help="the later run folder")
+
+    validate = commands.add_parser("validate", help="check a data folder against the data contract")
+    validate.add_argument("--data", metavar="DIR", help="the company's exports")
+    validate.add_argument("--as-of", metavar="DATE", help="analysis date (default: end of arr_monthly)")
+    return parser
+
+
+def _run(args) -> int:
+    from playbook.runner.results import SECTIONS
+    from playbook.runner.run import run_playbook  # heavy imports only when running
+
+    params = Params.from_yaml(args.params)
+    result = run_playbook(
+        args.data,
+        params=params,
+        out_dir=args.out,
+        only=args.only,
+        **({} if args.jobs is None else {"jobs": max(1, args.jobs)}),
+        cell_timeout=args.cell_timeout,
+        run_timeout=args.run_timeout,
+    )
+    for nb in result.failed:
+        where = f"code cell {nb.cell} ({nb.line!r})" if nb.cell is not None else "outside any cell"
+        print(f"error: notebook {nb.name} failed at {where}: {nb.error}", file=sys.stderr)
+        print(
+            f"       its executed notebook is kept: {result.folder / (nb.name + '.ipynb')}", file=sys.stderr
+        )
+    summary = result.summary
+    for section in SECTIONS:
+        shown = summary.get(section) or {}
+        if shown.get("verdict"):
+            leader = f" ({shown['leader']})" if shown.get("leader") else ""
+            print(f"{section}: {shown['verdict']}{leader}")
+    print(f"run folder: {result.folder}")
+    print(f"board pack: {result.board_pack}")
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _validate(args) -> int:
+    from playbook.data import load_dataset
+
+    folder = resolve_data_dir(args.data)
+    dataset = load_dataset(folder, as_of=args.as_of)
+    print(f"{folder}: valid; analysis date {dataset.as_of:%Y-%m-%d}")
+    for note in dataset.notes:
+        print(f"note: {note}")
+    return EXIT_OK
+
+
+def _params(args) -> int:
+    from playbook.runner.params import example_params_yaml
+
+    print(example_params_yaml(), end="")
+    return EXIT_OK
+
+
+def _diff(args) -> int:
+    from playbook.runner.diff import changes, read_summary
+
+    try:
+        before, after = read_summary(args.run_a), read_summary(args.run_b)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    found = changes(before, after)
+    if not found:
+        print(f"Nothing changed between {args.run_a} and {args.run_b}.")
+    for change in found:
+        print(change)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = {"run": _run, "validate": _validate, "params": _params, "diff": _diff}[args.command]
+    try:
+        return command(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("No notebook was run and no run folder was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ParamsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: no run folder was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: a message, never a traceback
+        if os.environ.get("PLAYBOOK_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (set PLAYBOOK_DEBUG=1 for details)", file=sys.stderr
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

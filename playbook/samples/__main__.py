@@ -1,0 +1,3 @@
+from playbook.samples.companies import main
+
+raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""The board pack's headline figures, in words, from the sections' results."""
+
+from __future__ import annotations
+
+from playbook.analyses.compensation import CompensationResult
+from playbook.analyses.demand import DemandResult
+from playbook.analyses.leaders import LeaderResult
+from playbook.analyses.outcome import Skipped
+from playbook.analyses.penetration import PenetrationResult
+from playbook.analyses.timing import TimingResult
+from playbook.views.formatting import money, percent
+from playbook.views.leaders import leaders_verdict
+from playbook.views.penetration import signal_value
+
+
+def headline_figures(
+    timing: TimingResult | Skipped,
+    penetration: PenetrationResult | Skipped,
+    demand: DemandResult | Skipped,
+    leaders: LeaderResult | Skipped,
+    compensation: CompensationResult | Skipped,
+    *,
+    currency: str = "USD",
+) -> list[dict]:
+    """The figures a board reads first: label, value, and what each rests on (skipped sections left out)."""
+    figures = []
+    if not isinstance(timing, Skipped):
+        low, high = timing.band
+        figures.append(
+            {
+                "label": "ARR",
+                "value": money(timing.current_arr, currency),
+                "note": f"{timing.verdict} against the {money(low, currency, digits=0)}–"
+                f"{money(high, currency, digits=0)} band",
+            }
+        )
+    if not isinstance(penetration, Skipped):
+        t = penetration.thresholds[penetration.pipeline_signal]
+        if t.source == "company_data":
+            note = (
+                f"95% interval {signal_value(t.signal, t.ci[0])}–{signal_value(t.signal, t.ci[1])}, "
+                f"{t.n} closed deals"
+            )
+        else:
+            note = "the article's rule of thumb: too few deals for our own"
+        figures.append(
+            {"label": "Our tipping point", "value": signal_value(t.signal, t.threshold), "note": note}
+        )
+        figures.append(
+            {
+                "label": "Ready accounts",
+                "value": f"{len(penetration.ready):,}",
+                "note": f"{money(penetration.pipeline_value, currency)} expected pipeline",
+            }
+        )
+    if not isinstance(demand, Skipped):
+        e = demand.elasticity["enterprise"]
+        if e is not None:
+            share = (
+                "" if demand.customer_share is None else f"; {percent(demand.customer_share)} from customers"
+            )
+            figures.append(
+                {
+                    "label": "Enterprise requests per doubling of seats",
+                    "value": f"{e.irr_per_doubling:.2f}×",
+                    "note": f"95% interval {e.ci[0]:.2f}–{e.ci[1]:.2f}{share}",
+                }
+            )
+        top = demand.top("arr_at_stake", 1)
+        if len(top) and top["arr_at_stake"].iloc[0] > 0:
+            figures.append(
+                {
+                    "label": "Feature with most pipeline at stake",
+                    "value": top["feature"].iloc[0],
+                    "note": f"{money(top['arr_at_stake'].iloc[0], currency)} over the next six months",
+                }
+            )
+    if not isinstance(leaders, Skipped):
+        figures.append(
+            {
+                "label": "Sales leader",
+                "value": leaders_verdict(leaders),
+                "note": "without attributes interviewers disagree on",
+            }
+        )
+    if not isinstance(compensation, Skipped):
+        figures.append(
+            {
+                "label": "Pay plan",
+                "value": compensation.recommended,
+                "note": "keeps the strongest roster in simulation",
+            }
+        )
+    return figures

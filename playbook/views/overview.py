@@ -1,0 +1,180 @@
+"""Words for the overview: each prerequisite, its evidence, and the one sentence a board reads first.
+
+The readiness verdict is decided in `analyses/readiness.py`; this module only says it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from IPython.display import HTML
+
+from playbook.analyses.demand import DemandResult
+from playbook.analyses.outcome import Skipped
+from playbook.analyses.penetration import MIN_CLOSED, MIN_WINS, PenetrationResult
+from playbook.analyses.readiness import Overview, Reason
+from playbook.analyses.timing import TimingResult
+from playbook.views.formatting import money, percent
+from playbook.views.html import verdict_card
+from playbook.views.penetration import signal_value
+
+
+@dataclass(frozen=True)
+class ReasonText:
+    """A prerequisite as a person reads it: what it asks, the evidence, and what would change it."""
+
+    met: bool
+    prerequisite: str
+    evidence: str
+    to_change: str
+    section: str  # the notebook the evidence comes from, e.g. "01_timing"
+
+    def to_dict(self) -> dict:
+        return {
+            "prerequisite": self.prerequisite,
+            "met": self.met,
+            "evidence": self.evidence,
+            "section": self.section,
+        }
+
+
+def _timing_text(reason: Reason, timing: TimingResult, currency: str) -> ReasonText:
+    low, high = timing.band
+    evidence = (
+        f"ARR {money(timing.current_arr, currency)} against the {money(low, currency, digits=0)}–"
+        f"{money(high, currency, digits=0)} band: {timing.verdict}"
+    )
+    if timing.months_to_band is not None and timing.months_to_band.p50 is not None:
+        evidence += f" (median {timing.months_to_band.p50} months to the band)"
+    change = (
+        ""
+        if reason.met
+        else "ARR within reach of the band: a median forecast entry within the approach window"
+    )
+    return ReasonText(reason.met, "ARR near, in or past the top-down band", evidence, change, "01_timing")
+
+
+def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_ready: int) -> ReasonText:
+    notebook = "02_penetration"
+    if reason.prerequisite == "tipping_point":
+        label = "a tipping point from our own deals"
+        if isinstance(pen, Skipped):
+            return ReasonText(False, label, pen.reason, "provide users, accounts and opportunities", notebook)
+        t = pen.thresholds[pen.pipeline_signal]
+        if reason.met:
+            evidence = (
+                f"{signal_value(t.signal, t.threshold)} (95% interval {signal_value(t.signal, t.ci[0])}–"
+                f"{signal_value(t.signal, t.ci[1])}; {t.n} closed deals, {t.n_wins} won)"
+            )
+            return ReasonText(True, label, evidence, "", notebook)
+        evidence = (
+            f"too few closed deals ({t.n}, {t.n_wins} won) for our own threshold; "
+            "the article's rule stands in"
+        )
+        change = (
+            f"at least {MIN_CLOSED} closed top-down deals with {MIN_WINS} wins, to find our own threshold"
+        )
+        return ReasonText(False, label, evidence, change, notebook)
+    label = f"at least {min_ready} accounts past it with no top-down deal"
+    if isinstance(pen, Skipped):
+        return ReasonText(False, label, pen.reason, "provide users, accounts and opportunities", notebook)
+    change = (
+        "" if reason.met else "more accounts past the threshold: grow penetration in the largest accounts"
+    )
+    return ReasonText(reason.met, label, f"{len(pen.ready):,} ready accounts", change, notebook)
+
+
+def _demand_text(reason: Reason, demand: DemandResult | Skipped) -> ReasonText:
+    notebook = "03_enterprise_demand"
+    if reason.prerequisite == "size_effect":
+        label = "enterprise requests grow with account size"
+        if isinstance(demand, Skipped):
+            return ReasonText(False, label, demand.reason, "provide feature requests", notebook)
+        e = demand.elasticity["enterprise"]
+        evidence = (
+            "not estimated"
+            if e is None
+            else f"{e.irr_per_doubling:.2f}× per doubling of seats "
+            f"(95% interval {e.ci[0]:.2f}–{e.ci[1]:.2f}, "
+            f"{e.n_accounts:,} accounts)"
+        )
+        change = (
+            "" if reason.met else "enterprise requests that rise clearly with seats (the Zendesk pattern)"
+        )
+        return ReasonText(reason.met, label, evidence, change, notebook)
+    label = "customers, not sales, drive enterprise demand"
+    if isinstance(demand, Skipped):
+        return ReasonText(False, label, demand.reason, "provide feature requests", notebook)
+    share = demand.customer_share
+    evidence = (
+        "unknown (no request source)"
+        if share is None
+        else f"{percent(share)} of enterprise requests from customers directly "
+        f"(at least {percent(demand.min_customer_share)} needed)"
+    )
+    change = (
+        ""
+        if reason.met
+        else (f"at least {percent(demand.min_customer_share)} of enterprise requests coming from customers")
+    )
+    return ReasonText(reason.met, label, evidence, change, notebook)
+
+
+def reason_texts(
+    overview: Overview,
+    timing: TimingResult,
+    penetration: PenetrationResult | Skipped,
+    demand: DemandResult | Skipped,
+    *,
+    currency: str = "USD",
+) -> list[ReasonText]:
+    """Every prerequisite of the overview in words, in the overview's order."""
+    texts = []
+    for reason in overview.reasons:
+        if reason.section == "timing":
+            texts.append(_timing_text(reason, timing, currency))
+        elif reason.section == "penetration":
+            texts.append(_penetration_text(reason, penetration, overview.min_ready_accounts))
+        else:
+            texts.append(_demand_text(reason, demand))
+    return texts
+
+
+def readiness_headline(overview: Overview, texts: list[ReasonText]) -> str:
+    """The one sentence a board reads first."""
+    missing = [t for t in texts if not t.met]
+    if overview.verdict == "overdue":
+        gaps = "; ".join(t.prerequisite for t in missing if t.section != "01_timing")
+        return (
+            "Overdue: ARR is past the band where top-down sales should have started. "
+            "Build the top-down team now"
+            + (f" and close the gaps fast: {gaps}." if gaps else "; both prerequisites hold.")
+        )
+    if overview.verdict == "ready":
+        return (
+            "Ready: both prerequisites hold — the flywheel shows in our accounts and customers are forcing "
+            "enterprise features. Layer top-down sales now."
+        )
+    gaps = "; ".join(
+        f"{t.prerequisite} (needs {t.to_change})" if t.to_change else t.prerequisite for t in missing
+    )
+    return f"Not yet. Missing: {gaps}."
+
+
+def reasons_html(texts: list[ReasonText]) -> HTML:
+    """The reasons as a table, each linked to the section it comes from (escaped text)."""
+    rows = "".join(
+        f"<tr><td>{'✔ met' if t.met else '✘ not met'}</td><td>{html.escape(t.prerequisite)}</td>"
+        f'<td>{html.escape(t.evidence)}</td><td><a href="{t.section}.html">{t.section}</a></td></tr>'
+        for t in texts
+    )
+    head = "<tr><th>status</th><th>prerequisite</th><th>evidence</th><th>section</th></tr>"
+    return HTML(f'<table class="playbook-table tex2jax_ignore mathjax_ignore">{head}{rows}</table>')
+
+
+def readiness_card(overview: Overview, texts: list[ReasonText]) -> HTML:
+    """The verdict block at the top of the overview."""
+    return verdict_card(
+        "Readiness for top-down sales", overview.verdict, [readiness_headline(overview, texts)]
+    )
