@@ -34,7 +34,7 @@ def hostile_company(folder: Path) -> Path:
     accounts.to_csv(folder / "accounts.csv", index=False)
     for table in ("features", "feature_requests"):
         frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
-        frame["feature"] = frame["feature"].replace({"SCIM provisioning": HOSTILE["img"] + "SCIM"})
+        frame["feature"] = HOSTILE["img"] + frame["feature"]
         frame.to_csv(folder / f"{table}.csv", index=False)
     candidates = pd.read_csv(folder / "leader_candidates.csv", dtype=str, keep_default_na=False)
     candidates["name"] = HOSTILE["script"] + candidates["name"]

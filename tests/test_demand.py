@@ -15,8 +15,10 @@ from playbook.analyses.demand import (
     is_enterprise,
     size_elasticity,
 )
-from playbook.analyses.penetration import assess_penetration, open_deal_win_probability
+from playbook.analyses.penetration import open_deal_win_probability
 from playbook.data import load_dataset
+from playbook.runner.params import Params
+from playbook.runner.results import assess_all
 from playbook.views.demand import cost_benefit_sentences, disagreement
 from tests.conftest import contract_error
 
@@ -171,23 +173,9 @@ def test_requests_from_unknown_accounts_or_before_the_account_existed_are_reject
     assert expected in contract_error(tmp_path / "c", "feature_requests", change)
 
 
-def assess_sample(data, **kwargs):
-    """Demand on a sample company, open deals valued as a run values them (the penetration curve)."""
-    penetration = assess_penetration(
-        data.users, data.accounts, data.opportunities, as_of=data.as_of, n_boot=500
-    )
-    probability, source = open_deal_win_probability(data.opportunities, penetration)
-    return assess_enterprise_demand(
-        data.feature_requests,
-        data.accounts,
-        as_of=data.as_of,
-        opportunities=data.opportunities,
-        features=data.features,
-        users=data.users,
-        win_probability=probability,
-        win_probability_source=source,
-        **kwargs,
-    )
+def assess_sample(data):
+    """Demand on a sample company as a run computes it (open deals valued with the penetration curve)."""
+    return assess_all(data, Params(n_boot=500), ("enterprise_demand",)).enterprise_demand
 
 
 @pytest.fixture(scope="module")
@@ -224,15 +212,13 @@ def test_ready_sample_is_customer_driven_and_early_is_not(assessed):
 
 def test_open_deals_use_the_penetration_curve_when_the_data_support_it(assessed):
     for name, expected in (
-        ("ready", "the penetration win-probability curve"),
+        ("ready", "the penetration win curve"),
         ("early", "the historical top-down win rate"),
     ):
         result = assessed[name][1]
         assert result.win_probability_source.startswith(expected), name
     data = assessed["ready"][0]
-    penetration = assess_penetration(
-        data.users, data.accounts, data.opportunities, as_of=data.as_of, n_boot=500
-    )
+    penetration = assess_all(data, Params(n_boot=500), ("penetration",)).penetration
     probability, _ = open_deal_win_probability(data.opportunities, penetration)
     assert probability.between(0, 1).all() and probability.nunique() > 1
     probability, _ = open_deal_win_probability(data.opportunities, None)

@@ -1,4 +1,4 @@
-"""Usage at scale: events -> user activity on DuckDB, checked by hand, across files, and on bad input."""
+"""Usage at a date: one trailing-window definition, the same from the users table and from events."""
 
 from __future__ import annotations
 
@@ -6,98 +6,106 @@ import ibis
 import pandas as pd
 import pytest
 
-from playbook.data import DataError, load_dataset
-from playbook.data.usage import user_activity, user_activity_expr
-from tests.conftest import tiny_tables, write_tables
+from playbook import SAMPLES_DIR
+from playbook.data import load_dataset
+from playbook.data.usage import account_usage, usage_at_expr, usage_from_events, usage_from_spans
 
-AS_OF = pd.Timestamp("2026-09-30")
+D = pd.Timestamp
 
-EVENTS = pd.DataFrame(
+
+USERS = pd.DataFrame(
     {
-        "user_id": ["U1", "U1", "U1", "U1", "U2", "U2"],
-        "account_id": ["A1", "A1", "A1", "A1", "A2", "A2"],
-        "occurred_at": [
-            "2025-01-05T09:00:00Z",  # first active
-            "2026-09-10T08:00:00Z",  # in the 28 days (3 Sep - 30 Sep)
-            "2026-09-10T17:30:00Z",  # same day: one active day, two events
-            "2026-10-02T10:00:00Z",  # after as_of: ignored
-            "2026-09-02T23:59:59Z",  # the day before the window
-            "2026-09-03T00:00:00Z",  # the window's first day
-        ],
+        "user_id": ["U1", "U2", "U3", "U4"],
+        "account_id": ["A", "A", "A", "B"],
+        "first_active": [D("2024-01-01"), D("2024-03-01"), D("2024-06-02"), D("2024-01-01")],
+        "last_active": [D("2024-12-31"), D("2024-05-31"), D("2024-12-31"), D("2024-02-01")],
+        "department": ["eng", "sales", "eng", "eng"],
     }
 )
 
 
-def test_activity_by_hand(tmp_path):
-    path = tmp_path / "events.csv"
-    EVENTS.to_csv(path, index=False)
-    activity = user_activity([path], as_of=AS_OF).set_index("user_id")
-    assert activity.loc["U1", "first_active"] == pd.Timestamp("2025-01-05")
-    assert activity.loc["U1", "last_active"] == pd.Timestamp("2026-09-10")  # the October event is after as_of
-    assert (activity.loc["U1", "active_days_28d"], activity.loc["U1", "events_28d"]) == (1, 2)
-    assert (activity.loc["U2", "active_days_28d"], activity.loc["U2", "events_28d"]) == (1, 1)
-
-
-def test_a_folder_of_parquet_files_gives_the_same_activity(tmp_path):
-    single = tmp_path / "events.csv"
-    EVENTS.to_csv(single, index=False)
-    folder = tmp_path / "events"
-    folder.mkdir()
-    typed = EVENTS.assign(occurred_at=pd.to_datetime(EVENTS["occurred_at"]).dt.tz_localize(None))
-    for i, part in enumerate([typed.iloc[:3], typed.iloc[3:]]):
-        part.to_parquet(folder / f"part-{i}.parquet", index=False)
-    pd.testing.assert_frame_equal(
-        user_activity([single], as_of=AS_OF), user_activity(sorted(folder.glob("*.parquet")), as_of=AS_OF)
+def test_active_means_active_somewhere_in_the_window_ending_on_the_day():
+    pairs = pd.DataFrame(
+        {
+            "account_id": ["A", "A", "A", "B"],
+            "date": [D("2024-06-01"), D("2024-06-02"), D("2024-06-28"), D("2024-06-01")],
+        }
     )
+    usage = usage_from_spans(USERS, pairs, window_days=28)
+    # 1 June: U1, and U2 whose last activity (31 May) lies in the 28 days ending on 1 June; U3 starts
+    # on 2 June. 28 June: U2's last day is 29 days back, out of the window. B: U4 stopped in February.
+    assert usage["active_users"].tolist() == [2, 3, 2, 0]
+    assert usage["departments"].tolist() == [2, 2, 1, 0]
+    # a one-day window is "active on the day"
+    assert usage_from_spans(USERS, pairs, window_days=1)["active_users"].tolist() == [1, 2, 2, 0]
 
 
-def events_company(tmp_path, events: pd.DataFrame):
-    tables = tiny_tables()
-    tables["events"] = events
-    return write_tables(tmp_path / "company", tables)
+def test_from_events_an_event_in_the_window_counts_and_a_gap_does_not(tmp_path):
+    events = pd.DataFrame(
+        {
+            "user_id": ["U1", "U1", "U2", "U3"],
+            "account_id": ["A", "A", "A", "A"],
+            "occurred_at": pd.to_datetime(
+                ["2024-01-05 10:00", "2024-06-20 08:00", "2024-05-20 23:59", "2024-07-15 00:00"]
+            ),
+        }
+    )
+    path = tmp_path / "events.parquet"
+    events.to_parquet(path, index=False)
+    pairs = pd.DataFrame(
+        {"account_id": ["A", "A", "A"], "date": [D("2024-03-01"), D("2024-06-01"), D("2024-06-30")]}
+    )
+    usage = usage_from_events([path], pairs, as_of=D("2024-06-30"), window_days=28, users=USERS)
+    # 1 March: U1's events are on 5 Jan and 20 Jun, none in the window (its span would have counted).
+    # 1 June: U2's event of 20 May. 30 June: U1 (20 Jun); U3's event is after as_of, never counted.
+    assert usage["active_users"].tolist() == [0, 1, 1]
+    assert usage["departments"].tolist() == [0, 1, 1]
 
 
-def test_events_replace_the_activity_in_users_and_keep_its_descriptions(tmp_path):
-    data = load_dataset(events_company(tmp_path, EVENTS))
-    users = data.users.set_index("user_id")
-    assert set(users.index) == {"U1", "U2"}  # users are those the events show
-    assert users.loc["U1", "last_active"] == pd.Timestamp("2026-09-10")
-    assert users.loc["U1", "department"] == "engineering"  # from users.csv
-
-
-@pytest.mark.parametrize(
-    "change, expected",
-    [
-        (
-            lambda e: e.assign(occurred_at=e["occurred_at"].where(e.index != 2, "yesterday")),
-            "events.csv, column 'occurred_at': must be an ISO-8601 timestamp — 1 event(s), e.g. 'yesterday'",
-        ),
-        (
-            lambda e: e.assign(account_id=e["account_id"].where(e.index != 4, "A9")),
-            "events.csv, column 'account_id': "
-            "must name a known account_id in accounts — 1 event(s), e.g. 'A9'",
-        ),
-        (
-            lambda e: e.assign(account_id=e["account_id"].where(e.index != 0, "A2")),
-            "events.csv, column 'user_id': each user must belong to one account — 1 event(s), e.g. 'U1'",
-        ),
-        (
-            lambda e: e.drop(columns="occurred_at"),
-            "events.csv, column 'occurred_at': required column is missing",
-        ),
-    ],
-)
-def test_bad_events_get_a_clear_error(tmp_path, change, expected):
-    with pytest.raises(DataError) as caught:
-        load_dataset(events_company(tmp_path, change(EVENTS.copy())))
-    assert expected in str(caught.value)
-
-
-def test_the_expression_is_portable_beyond_duckdb():
-    """The same Ibis expression compiles for engines where large event tables live."""
+def test_the_usage_expression_is_portable_beyond_duckdb():
     events = ibis.table(
         {"user_id": "string", "account_id": "string", "occurred_at": "timestamp"}, name="events"
     )
-    expr = user_activity_expr(events, as_of=AS_OF)
-    for dialect in ("pyspark", "bigquery", "snowflake", "postgres"):
+    windows = ibis.table({"pair": "int64", "account_id": "string", "start": "date", "date": "date"}, name="w")
+    departments = ibis.table({"user_id": "string", "department": "string"}, name="d")
+    expr = usage_at_expr(events, windows, departments, as_of=D("2026-09-30"))
+    for dialect in ("pyspark", "postgres", "snowflake"):
         assert "GROUP BY" in ibis.to_sql(expr, dialect=dialect).upper()
+
+
+@pytest.mark.parametrize("name", ["ready", "mirage"])
+def test_the_events_path_and_the_users_path_agree(name):
+    """The samples' events are dense (one at least every 27 days while a user is active), so both
+    paths give the same usage at every date the analyses need."""
+    from_events = account_usage(load_dataset(SAMPLES_DIR / name))
+    from_users = account_usage(load_dataset(SAMPLES_DIR / name, derive_activity=False))
+    for part in ("deals", "now", "year_ago"):
+        pd.testing.assert_frame_equal(
+            getattr(from_events, part), getattr(from_users, part), check_dtype=False
+        )
+
+
+def test_a_rollout_after_a_won_deal_never_counts_at_the_deal():
+    """Plant a big rollout after every win: usage at opening must not change, today's must."""
+    data = load_dataset(SAMPLES_DIR / "ready", derive_activity=False)
+    won = data.opportunities[data.opportunities["outcome"] == "won"]
+    rollout = pd.DataFrame(
+        {
+            "user_id": [f"X{i}" for i in range(len(won) * 50)],
+            "account_id": won["account_id"].repeat(50).to_numpy(),
+            "first_active": (won["closed_at"] + pd.Timedelta(days=1)).repeat(50).to_numpy(),
+            "last_active": data.as_of,
+            "department": "rollout",
+        }
+    )
+    pairs = pd.DataFrame({"account_id": won["account_id"], "date": won["opened_at"]})
+    with_rollout = pd.concat([data.users, rollout], ignore_index=True)
+    before = usage_from_spans(data.users, pairs, window_days=28)
+    after = usage_from_spans(with_rollout, pairs, window_days=28)
+    pd.testing.assert_frame_equal(before, after)
+    today = pairs.assign(date=data.as_of)
+    jump = (
+        usage_from_spans(with_rollout, today, window_days=28)["active_users"]
+        - usage_from_spans(data.users, today, window_days=28)["active_users"]
+    )
+    assert (jump == 50).all()

@@ -1,4 +1,4 @@
-"""The accounts behind the penetration verdict: ready now, too early, and abroad.
+"""The accounts behind the penetration verdict: ready now, outside our experience, too early, abroad.
 
 Dropbox built pipeline from the accounts with the most usage and the top 10 power users in each;
 Walmart showed that a broad push where usage is thin comes too early; Slack checked that usage
@@ -11,12 +11,21 @@ import numpy as np
 import pandas as pd
 
 
-def power_users(users: pd.DataFrame, account_ids, *, as_of: pd.Timestamp, top: int = 10) -> pd.DataFrame:
+def engaged_accounts(deals: pd.DataFrame) -> np.ndarray:
+    """Accounts with a won or open top-down deal: already in the top-down motion, never 'ready'."""
+    return deals.loc[deals["outcome"].isin(["won", "open"]), "account_id"].unique()
+
+
+def power_users(
+    users: pd.DataFrame, account_ids, *, as_of: pd.Timestamp, window_days: int, top: int = 10
+) -> pd.DataFrame:
     """The `top` most active users now of each account (the Dropbox practice).
 
-    Emails come back as they are: masking them is for the views, which show people.
+    Active now: last active within the `window_days` ending on `as_of`. Emails come back as they
+    are: masking them is for the views, which show people.
     """
-    active = users[users["account_id"].isin(account_ids) & (users["last_active"] >= as_of)]
+    window_start = as_of - pd.Timedelta(days=window_days - 1)
+    active = users[users["account_id"].isin(account_ids) & (users["last_active"] >= window_start)]
     sort_by = [c for c in ("events_28d", "active_days_28d") if c in active]
     ranked = active.sort_values(
         ["account_id", *sort_by, "user_id"], ascending=[True, *[False] * len(sort_by), True]
@@ -30,41 +39,86 @@ def power_users(users: pd.DataFrame, account_ids, *, as_of: pd.Timestamp, top: i
     return ranked.groupby("account_id").head(top)[columns].reset_index(drop=True)
 
 
-def deal_size_per_employee(opportunities: pd.DataFrame, accounts: pd.DataFrame) -> tuple[float | None, int]:
-    """Median amount per employee of won deals (currency per employee), and how many deals it rests on."""
-    if "amount" not in opportunities:
-        return None, 0
-    won = opportunities[(opportunities["outcome"] == "won") & opportunities["amount"].notna()]
-    if won.empty:
-        return None, 0
-    employees = won["account_id"].map(accounts.set_index("account_id")["employee_count"]).astype(float)
-    return float((won["amount"] / employees).median()), len(won)
+def _details(frame: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
+    wanted = [c for c in ("account_name", "country", "plan", "arr") if c in accounts]
+    return frame.join(accounts.set_index("account_id")[wanted], on="account_id")
+
+
+def _outside_reason(
+    usage: pd.DataFrame,
+    signal: str,
+    deals: pd.DataFrame,
+    min_employees: int,
+    priced: tuple[float, float] | None,
+) -> pd.Series:
+    """Why each account lies outside our deal experience ('' when it lies inside).
+
+    `priced` is the employee range the deal-size fit covers (None when there is no fit).
+    """
+    employees = usage["employee_count"].astype(float)
+    smallest, largest = deals["employee_count"].min(), deals["employee_count"].max()
+    top_signal = deals[signal].max()
+    reason = pd.Series("", index=usage.index, dtype=object)
+    if priced is not None:
+        unpriced = (employees < priced[0]) | (employees > priced[1])
+        reason = reason.mask(unpriced, "no won deal of a similar size to price it")
+    reason = reason.mask(usage[signal] > top_signal, "more usage than any closed deal had")
+    reason = reason.mask(employees > largest, "larger than any account with a closed deal")
+    reason = reason.mask(employees < smallest, "smaller than any account with a closed deal")
+    return reason.mask(employees < min_employees, f"fewer than {min_employees:,} employees")
 
 
 def ready_accounts(
     usage_now: pd.DataFrame,
     accounts: pd.DataFrame,
-    opportunities: pd.DataFrame,
+    closed_deals: pd.DataFrame,
+    engaged: np.ndarray,
     *,
     signal: str,
     threshold: float,
-    win_probability,
-    deal_size_per_employee: float | None,
-) -> pd.DataFrame:
-    """Accounts at or above the threshold now with no won or open top-down deal, by expected value.
+    curve,
+    deal_size,
+    min_employees_scored: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Accounts at or above the threshold now with no won or open top-down deal: those inside our
+    deal experience, valued, best first; and those outside it, with the reason.
 
-    expected_value = win probability at today's signal x deal size (employees x the won deals'
-    median amount per employee), in the data's currency.
+    Inside means: at least `min_employees_scored` employees, a size and a signal within the range
+    of the closed deals, and a size the won deals' deal-size fit covers. expected_value = win
+    probability (the curve at today's signal) x deal size (fitted on won deals; NaN when there is
+    no fit), in the data's currency.
     """
-    engaged = opportunities.loc[opportunities["outcome"].isin(["won", "open"]), "account_id"].unique()
-    ready = usage_now[(usage_now[signal] >= threshold) & ~usage_now["account_id"].isin(engaged)]
-    wanted = [c for c in ("account_name", "country", "plan", "arr") if c in accounts]
-    details = accounts.set_index("account_id")[wanted]
-    ready = ready.join(details, on="account_id")
-    probability = win_probability(ready[signal].to_numpy(dtype=float))
-    size = ready["employee_count"].astype(float) * (deal_size_per_employee or np.nan)
-    ready = ready.assign(win_probability=probability, deal_size=size, expected_value=probability * size)
-    return ready.sort_values(["expected_value", "account_id"], ascending=[False, True], ignore_index=True)
+    past = usage_now[(usage_now[signal] >= threshold) & ~usage_now["account_id"].isin(engaged)]
+    past = _details(past, accounts)
+    priced = None if deal_size is None else deal_size.employees
+    reason = _outside_reason(past, signal, closed_deals, min_employees_scored, priced)
+    inside = past[reason == ""]
+    probability = curve.predict(inside[signal].to_numpy(dtype=float))
+    size = (
+        deal_size.predict(inside["employee_count"].to_numpy(dtype=float))
+        if deal_size is not None
+        else np.full(len(inside), np.nan)
+    )
+    ready = inside.assign(win_probability=probability, deal_size=size, expected_value=probability * size)
+    ready = ready.sort_values(
+        ["expected_value", signal, "account_id"],
+        ascending=[False, False, True],
+        na_position="last",
+        ignore_index=True,
+    )
+    outside = past[reason != ""].assign(reason=reason[reason != ""])
+    outside = outside.sort_values([signal, "account_id"], ascending=[False, True], ignore_index=True)
+    return ready, outside
+
+
+def top_by_usage(
+    usage_now: pd.DataFrame, accounts: pd.DataFrame, engaged: np.ndarray, *, signal: str, top: int = 25
+) -> pd.DataFrame:
+    """The most used accounts now with no won or open top-down deal, by raw usage: what a team can
+    still look at when the deals show no threshold (no account is valued)."""
+    free = usage_now[~usage_now["account_id"].isin(engaged) & (usage_now["active_users"] > 0)]
+    ranked = free.sort_values([signal, "active_users", "account_id"], ascending=[False, False, True])
+    return _details(ranked.head(top), accounts).reset_index(drop=True)
 
 
 def _needed(usage: pd.DataFrame, signal: str, threshold: float) -> pd.Series:

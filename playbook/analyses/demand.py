@@ -284,7 +284,7 @@ def assess_enterprise_demand(
     as_of: pd.Timestamp,
     opportunities: pd.DataFrame | None = None,
     features: pd.DataFrame | None = None,
-    users: pd.DataFrame | None = None,
+    active_users_now: pd.Series | None = None,
     win_probability: pd.Series | None = None,
     win_probability_source: str = "",
     cost_per_engineering_week: float = 25_000.0,
@@ -301,9 +301,11 @@ def assess_enterprise_demand(
         account_id, employee_count; seats (size regressor), arr and created_at when known.
     as_of
         Analysis date (end of the exposure window).
-    opportunities, features, users
-        Top-down deals, the feature catalogue, and users (account size when seats are missing);
-        optional.
+    opportunities, features
+        Top-down deals and the feature catalogue; optional.
+    active_users_now
+        Each account's active users on the analysis date (indexed by account_id; the activity
+        window's definition), the account size when accounts.seats is missing.
     win_probability, win_probability_source
         Each open deal's win probability (indexed by opportunity_id) and where it comes from: the
         penetration analysis's, so both sections value a deal the same way. Required with
@@ -329,9 +331,8 @@ def assess_enterprise_demand(
 
     if "seats" in accounts and accounts["seats"].notna().all():
         seats = accounts["seats"].astype(float)
-    elif users is not None:
-        active = users[users["last_active"] >= as_of].groupby("account_id").size()
-        seats = accounts["account_id"].map(active).fillna(0).astype(float)
+    elif active_users_now is not None:
+        seats = accounts["account_id"].map(active_users_now).fillna(0).astype(float)
         notes.append("accounts.seats is missing: account size is the users active on the analysis date.")
     else:
         seats = None

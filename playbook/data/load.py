@@ -13,19 +13,23 @@ import pandas as pd
 import yaml
 
 from playbook.data.contract import TABLES
+from playbook.data.cut import SNAPSHOTS, SetAside, cut_at, month_end
 from playbook.data.errors import DataError, Problem
 from playbook.data.parse import COLUMN_MAP_FILE, read_table
 from playbook.data.rules import contiguous_months, date_order, foreign_keys
+from playbook.data.usage import ACTIVE_WINDOW_DAYS
 
 SUFFIXES = (".csv", ".parquet")
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A validated company dataset: one DataFrame per table present, and the analysis date.
+    """A validated company dataset cut at the analysis date: one DataFrame per table present.
 
     Tables that were not provided are None. `events_files` lists the raw event files, which are
-    never loaded into memory here (they may be huge); `notes` say which optional tables are missing.
+    never loaded into memory (they may be huge): usage at a date is computed from them where they
+    are (`usage.usage_at`) when `usage_from_events`. `set_aside` says what the as_of cut removed;
+    `notes` say which optional tables are missing and what a backtest cannot cut.
     """
 
     source: Path
@@ -39,6 +43,10 @@ class Dataset:
     leader_candidates: pd.DataFrame | None = None
     interview_scores: pd.DataFrame | None = None
     events_files: tuple[Path, ...] = ()
+    events_mapping: dict[str, str] | None = None
+    usage_from_events: bool = False
+    active_window_days: int = ACTIVE_WINDOW_DAYS
+    set_aside: tuple[SetAside, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def has(self, *tables: str) -> bool:
@@ -126,19 +134,26 @@ def _analysis_date(arr: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Ti
 
 
 def load_dataset(
-    data_dir: str | Path, *, as_of: str | pd.Timestamp | None = None, derive_activity: bool = True
+    data_dir: str | Path,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    active_window_days: int = ACTIVE_WINDOW_DAYS,
+    derive_activity: bool = True,
 ) -> Dataset:
-    """Load and validate every table of the contract found in `data_dir`.
+    """Load and validate every table of the contract found in `data_dir`, cut at the analysis date.
 
     Parameters
     ----------
     data_dir
         Folder with one `.csv` or `.parquet` file per table (and optionally `columns.yaml`).
     as_of
-        Analysis date; defaults to the last day of the last month in `arr_monthly`.
+        Analysis date; defaults to the last day of the last month in `arr_monthly`. Every table
+        is reduced to what was known on it (`cut.cut_at`).
+    active_window_days
+        A user is active at a date when active at some point in this many days ending at it.
     derive_activity
-        When an events table is given, derive each user's activity from it (out of core, on
-        DuckDB); False keeps `users` as provided (for comparing the two paths).
+        When an events table is given, derive each user's activity, and usage at every date,
+        from it (out of core, on DuckDB); False keeps `users` as provided (to compare the paths).
 
     Raises
     ------
@@ -180,31 +195,48 @@ def load_dataset(
     if problems:
         raise DataError(problems)
 
-    arr = tables["arr_monthly"].sort_values("month", ignore_index=True)
-    analysis_date = _analysis_date(arr, as_of)
-    if events_files and derive_activity:
+    if active_window_days < 1:
+        raise DataError([Problem("parameters", "active_window_days", "must be at least 1 day")])
+    tables["arr_monthly"] = tables["arr_monthly"].sort_values("month", ignore_index=True)
+    analysis_date = _analysis_date(tables["arr_monthly"], as_of)
+    backtest = analysis_date < month_end(tables["arr_monthly"]["month"]).iloc[-1]
+    # Events must name accounts of the file as given (a contract rule), not only those the cut keeps.
+    known_accounts = tables["accounts"]["account_id"] if "accounts" in tables else None
+    tables, set_aside = cut_at(tables, analysis_date)
+    from_events = bool(events_files) and derive_activity
+    if from_events:
         # Each user's activity comes from the events, joined to what users.csv describes.
-        from playbook.data.usage import join_activity, user_activity
+        from playbook.data.events import join_activity, user_activity
 
-        accounts = tables.get("accounts")
-        activity = user_activity(
+        activity, later = user_activity(
             list(events_files),
             as_of=analysis_date,
-            known_accounts=None if accounts is None else accounts["account_id"],
+            known_accounts=known_accounts,
             mapping=mapping.get("events"),
         )
         tables["users"] = join_activity(tables.get("users"), activity)
-    notes = tuple(
+        if later:
+            set_aside += (SetAside("events", "events after as_of left out", later),)
+    notes = [
         f"No {name} table was given: the analyses that need it are skipped."
         for name in TABLES
         if name not in tables and not (name == "events" and events_files)
-    )
-    clean = {name: frame for name, frame in tables.items() if name != "arr_monthly"}
+    ]
+    if backtest:
+        notes.append(
+            f"Backtest at {analysis_date:%Y-%m-%d}: later rows were set aside, but these columns hold "
+            f"today's values whatever the date: {', '.join(SNAPSHOTS)}."
+        )
+    arr = tables.pop("arr_monthly")
     return Dataset(
         source=folder.resolve(),
         as_of=analysis_date,
         arr_monthly=arr,
         events_files=events_files,
-        notes=notes,
-        **clean,
+        events_mapping=mapping.get("events"),
+        usage_from_events=from_events,
+        active_window_days=active_window_days,
+        set_aside=set_aside,
+        notes=tuple(notes),
+        **tables,
     )

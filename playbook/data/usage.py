@@ -1,156 +1,201 @@
-"""Usage at scale: raw product events -> one row of activity per user, out of core.
+"""Usage at a date: how many of an account's users were active, and in how many departments.
 
-The aggregation is an Ibis expression (`user_activity_expr`), so the same code runs wherever the
-events live: DuckDB over CSV/Parquet files here (larger than memory, both cores), a warehouse or
-Spark elsewhere. Only `read_events` and `user_activity` touch files.
+One definition everywhere (deals when they opened, accounts today, a year ago, account-periods):
+a user is active at date d when active at some point in the `window_days` ending at d. From the
+users table that is `first_active <= d` and `last_active >= d - window + 1`; from raw events it
+is an event in that window, computed by an Ibis expression where the events live (DuckDB over
+the files here), so only one row per (account, date) comes back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
-from playbook.data.errors import MAX_ROWS_SHOWN, DataError, Problem
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
-WINDOW_DAYS = 28
-DUCKDB_MEMORY_LIMIT = "3GB"  # beyond it DuckDB spills to disk instead of failing
+    from playbook.data.load import Dataset
+
+ACTIVE_WINDOW_DAYS = 28
 
 
-def user_activity_expr(events: ir.Table, *, as_of: pd.Timestamp) -> ir.Table:
-    """Per user: first and last active day, active days and events in the 28 days to `as_of`.
-
-    `events` needs `user_id`, `account_id` and a timestamp `occurred_at`. Events after `as_of`
-    are ignored: activity is what was known on the analysis date.
-    """
-    end = ibis.date(as_of.year, as_of.month, as_of.day)
-    start_ts = as_of.normalize() - pd.Timedelta(days=WINDOW_DAYS - 1)
-    start = ibis.date(start_ts.year, start_ts.month, start_ts.day)
-    day = events.occurred_at.date()
-    recent = (day >= start) & (day <= end)
-    return (
-        events.filter(day <= end)
-        .group_by(["user_id", "account_id"])
-        .aggregate(
-            first_active=day.min(),
-            last_active=day.max(),
-            active_days_28d=day.nunique(where=recent),
-            events_28d=recent.cast("int64").sum(),
-        )
+def _window(pairs: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    """The pairs with the first and last day of their window (`start`, `date`), numbered."""
+    if window_days < 1:
+        raise ValueError(f"window_days must be at least 1, got {window_days}")
+    dates = pd.to_datetime(pairs["date"]).dt.normalize()
+    return pd.DataFrame(
+        {
+            "pair": np.arange(len(pairs)),
+            "account_id": pairs["account_id"].astype(str).to_numpy(),
+            "start": (dates - pd.Timedelta(days=window_days - 1)).to_numpy(),
+            "date": dates.to_numpy(),
+        }
     )
 
 
-def connect(threads: int = 2) -> ibis.BaseBackend:
-    """An in-process DuckDB connection using both cores, with a memory cap (spills beyond it)."""
-    con = ibis.duckdb.connect(threads=threads)
-    con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-    return con
+def usage_from_spans(users: pd.DataFrame, pairs: pd.DataFrame, *, window_days: int) -> pd.DataFrame:
+    """Active users and departments at each (account_id, date) of `pairs`, from the users table.
+
+    A user counts when `first_active <= date` and `last_active >= date - window_days + 1`.
+    Returns `pairs` with `active_users` and `departments` (NaN without a department column).
+    """
+    windows = _window(pairs, window_days)
+    columns = ["account_id", "first_active", "last_active"]
+    has_department = "department" in users
+    if has_department:
+        columns.append("department")
+    joined = windows.merge(users[columns], on="account_id")
+    active = joined[(joined["first_active"] <= joined["date"]) & (joined["last_active"] >= joined["start"])]
+    grouped = active.groupby("pair")
+    counts = pd.DataFrame({"active_users": grouped.size()})
+    counts["departments"] = grouped["department"].nunique() if has_department else np.nan
+    return _attach(pairs, counts, has_department)
 
 
-def read_events(con: ibis.BaseBackend, files: list[Path], mapping: dict[str, str] | None = None) -> ir.Table:
-    """The raw events as an Ibis table (nothing loaded into memory), columns mapped to canonical names."""
-    paths = [str(p) for p in files]
-    if all(p.endswith(".parquet") for p in paths):
-        table = con.read_parquet(paths)
-    elif all(p.endswith(".csv") for p in paths):
-        table = con.read_csv(paths, all_varchar=True)
-    else:
-        raise DataError([Problem("events", None, "mixes .csv and .parquet files; use one format")])
-    if mapping:
-        table = table.rename(
-            {canonical: theirs for canonical, theirs in mapping.items() if theirs in table.columns}
-        )
-    return table
+def usage_at_expr(events: ir.Table, windows: ir.Table, departments: ir.Table | None, *, as_of) -> ir.Table:
+    """Per window (pair, account_id, start, date): distinct users with an event in it, and their
+    departments. Events after `as_of` never count."""
+    days = (
+        events.select(user_id=events.user_id, account_id=events.account_id, day=events.occurred_at.date())
+        .filter(lambda t: t.day <= as_of.date())
+        .distinct()
+    )
+    joined = days.join(windows, "account_id").filter(lambda t: (t.day >= t.start) & (t.day <= t.date))
+    active = joined.select("pair", "user_id").distinct()
+    if departments is None:
+        return active.group_by("pair").aggregate(active_users=active.user_id.count())
+    active = active.left_join(departments, "user_id").select("pair", "user_id", "department")
+    return active.group_by("pair").aggregate(
+        active_users=active.user_id.count(), departments=active.department.nunique()
+    )
 
 
-def _examples(name: str, column: str, rule: str, values: list, n: int) -> Problem:
-    """A problem shown by its offending values (event scans have no line numbers to give)."""
-    shown = ", ".join(repr(v) for v in values[:MAX_ROWS_SHOWN])
-    more = f" and {n - MAX_ROWS_SHOWN} more" if n > MAX_ROWS_SHOWN else ""
-    return Problem(name, column, f"{rule} — {n} event(s), e.g. {shown}{more}")
-
-
-def _checked_events(events: ir.Table, name: str, known_accounts: pd.Series | None) -> ir.Table:
-    """Required columns present, timestamps parseable, accounts known; else a DataError."""
-    missing = [c for c in ("user_id", "account_id", "occurred_at") if c not in events.columns]
-    if missing:
-        raise DataError(
-            [
-                Problem(name, c, f"required column is missing (columns found: {', '.join(events.columns)})")
-                for c in missing
-            ]
-        )
-    events = events.mutate(user_id=events.user_id.cast("string"), account_id=events.account_id.cast("string"))
-    if events.occurred_at.type().is_string():
-        events = events.mutate(
-            _raw=events.occurred_at, occurred_at=events.occurred_at.strip().try_cast("timestamp")
-        )
-        bad = events.filter(events.occurred_at.isnull() & events._raw.notnull() & (events._raw.strip() != ""))
-        n_bad = int(bad.count().execute())
-        if n_bad:
-            sample = bad.select(value=bad._raw).limit(MAX_ROWS_SHOWN).execute()["value"].tolist()
-            raise DataError([_examples(name, "occurred_at", "must be an ISO-8601 timestamp", sample, n_bad)])
-        events = events.drop("_raw")
-    if known_accounts is not None:
-        accounts = ibis.memtable(pd.DataFrame({"account_id": known_accounts.astype(str).unique()}))
-        unknown = events.anti_join(accounts, "account_id")
-        n_unknown = int(unknown.count().execute())
-        if n_unknown:
-            sample = (
-                unknown.select("account_id").distinct().limit(MAX_ROWS_SHOWN).execute()["account_id"].tolist()
-            )
-            raise DataError(
-                [_examples(name, "account_id", "must name a known account_id in accounts", sample, n_unknown)]
-            )
-    return events
-
-
-def user_activity(
+def usage_from_events(
     files: list[Path],
+    pairs: pd.DataFrame,
     *,
     as_of: pd.Timestamp,
-    known_accounts: pd.Series | None = None,
+    window_days: int,
+    users: pd.DataFrame | None = None,
     mapping: dict[str, str] | None = None,
     threads: int = 2,
 ) -> pd.DataFrame:
-    """Aggregate event files (CSV or Parquet, any number) to one row per user, on DuckDB.
+    """Active users and departments at each (account_id, date) of `pairs`, from raw events on DuckDB.
 
-    Returns user_id, account_id, first_active, last_active (dates), active_days_28d, events_28d.
+    A user counts when they have an event in the `window_days` ending at the date. Departments
+    come from `users` (its `department` column) when it has one.
     """
-    name = files[0].name if len(files) == 1 else f"events/ ({len(files)} files)"
+    # Ibis and DuckDB are imported here: a notebook reading a run's results imports this module
+    # (for the window's default) but never touches events.
+    import ibis
+
+    from playbook.data.events import checked_events, connect, events_name, read_events
+
+    windows = _window(pairs, window_days)
+    has_department = users is not None and "department" in users
     con = connect(threads)
     try:
-        events = _checked_events(read_events(con, files, mapping), name, known_accounts)
-        activity = con.to_pandas(user_activity_expr(events, as_of=as_of))
+        events = checked_events(read_events(con, files, mapping), events_name(files), None)
+        departments = None
+        if has_department:
+            departments = ibis.memtable(users[["user_id", "department"]].astype({"user_id": str}))
+        expr = usage_at_expr(events, ibis.memtable(windows), departments, as_of=as_of)
+        counts = con.to_pandas(expr).set_index("pair")
     finally:
         con.disconnect()
-    twice = activity.loc[activity["user_id"].duplicated(), "user_id"].unique().tolist()
-    if twice:
-        raise DataError(
-            [_examples(name, "user_id", "each user must belong to one account", twice, len(twice))]
+    return _attach(pairs, counts, has_department)
+
+
+def _attach(pairs: pd.DataFrame, counts: pd.DataFrame, has_department: bool) -> pd.DataFrame:
+    """`pairs` with the counts joined by position; pairs nobody was active at get zero."""
+    out = pairs.reset_index(drop=True)
+    active = counts["active_users"].reindex(range(len(out))).fillna(0).astype(int).to_numpy()
+    departments = (
+        counts["departments"].reindex(range(len(out))).fillna(0).astype(int).to_numpy()
+        if has_department
+        else np.full(len(out), np.nan)
+    )
+    return out.assign(active_users=active, departments=departments)
+
+
+def usage_at(dataset: Dataset, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Active users and departments at each (account_id, date) of `pairs`: from the dataset's
+    events when they were given, else from its users table; over its activity window."""
+    if dataset.usage_from_events:
+        return usage_from_events(
+            list(dataset.events_files),
+            pairs,
+            as_of=dataset.as_of,
+            window_days=dataset.active_window_days,
+            users=dataset.users,
+            mapping=dataset.events_mapping,
         )
-    return activity.astype(
-        {
-            "user_id": object,
-            "account_id": object,
-            "first_active": "datetime64[ns]",
-            "last_active": "datetime64[ns]",
-            "active_days_28d": "Int64",
-            "events_28d": "Int64",
-        }
-    ).sort_values("user_id", ignore_index=True)
+    return usage_from_spans(dataset.users, pairs, window_days=dataset.active_window_days)
 
 
-def join_activity(users: pd.DataFrame | None, activity: pd.DataFrame) -> pd.DataFrame:
-    """Users with their activity from events; what `users` adds (department, email...) is kept.
+@dataclass(frozen=True)
+class AccountUsage:
+    """Usage behind the penetration analysis, each frame with active_users, departments and
+    employee_count (employees are a snapshot: today's value).
 
-    Users who appear only in the events are kept too (their descriptive columns empty).
+    deals: every opportunity, with its account's usage on the day it opened.
+    now: every account, with its usage on the analysis date.
+    year_ago: every account that existed a year before, with its usage then.
     """
-    derived = ["first_active", "last_active", "active_days_28d", "events_28d"]
-    if users is None:
-        return activity
-    described = users.drop(columns=[c for c in derived if c in users])
-    merged = activity.merge(described.drop(columns="account_id"), on="user_id", how="left")
-    return merged[[*activity.columns, *[c for c in described.columns if c not in activity.columns]]]
+
+    deals: pd.DataFrame
+    now: pd.DataFrame
+    year_ago: pd.DataFrame
+    window_days: int
+
+
+def account_usage(dataset: Dataset) -> AccountUsage:
+    """The usage the penetration analysis needs, in one pass over the events (or the users table)."""
+    accounts = dataset.accounts
+    opportunities = dataset.opportunities
+    if opportunities is None:
+        opportunities = pd.DataFrame(
+            {
+                "opportunity_id": pd.Series(dtype=object),
+                "account_id": pd.Series(dtype=object),
+                "opened_at": pd.Series(dtype="datetime64[ns]"),
+                "outcome": pd.Series(dtype=object),
+            }
+        )
+    year_ago = dataset.as_of - pd.DateOffset(years=1)
+    existed = accounts
+    if "created_at" in accounts:
+        existed = accounts[accounts["created_at"].isna() | (accounts["created_at"] <= year_ago)]
+    pairs = pd.concat(
+        [
+            pd.DataFrame({"account_id": opportunities["account_id"], "date": opportunities["opened_at"]}),
+            pd.DataFrame({"account_id": accounts["account_id"], "date": dataset.as_of}),
+            pd.DataFrame({"account_id": existed["account_id"], "date": year_ago}),
+        ],
+        ignore_index=True,
+    )
+    usage = usage_at(dataset, pairs)[["active_users", "departments"]]
+    employees = accounts.set_index("account_id")["employee_count"].astype(float)
+    n_deals, n_accounts = len(opportunities), len(accounts)
+
+    def part(frame: pd.DataFrame, rows: slice) -> pd.DataFrame:
+        counted = usage.iloc[rows].reset_index(drop=True)
+        frame = frame.reset_index(drop=True)
+        return frame.assign(
+            active_users=counted["active_users"].to_numpy(),
+            departments=counted["departments"].to_numpy(),
+            employee_count=frame["account_id"].map(employees).to_numpy(),
+        )
+
+    return AccountUsage(
+        deals=part(opportunities, slice(0, n_deals)),
+        now=part(accounts[["account_id"]], slice(n_deals, n_deals + n_accounts)),
+        year_ago=part(existed[["account_id"]], slice(n_deals + n_accounts, None)),
+        window_days=dataset.active_window_days,
+    )

@@ -78,6 +78,8 @@ def _validate(args) -> int:
     folder = resolve_data_dir(args.data)
     dataset = load_dataset(folder, as_of=args.as_of)
     print(f"{folder}: valid; analysis date {dataset.as_of:%Y-%m-%d}")
+    for rule in dataset.set_aside:
+        print(f"set aside: {rule}")
     for note in dataset.notes:
         print(f"note: {note}")
     return EXIT_OK

@@ -29,5 +29,9 @@ def params_and_results(namespace: dict, *sections: str) -> tuple[Params, Results
     # Imported here: loading data needs pandera and DuckDB, which a notebook in a run never uses.
     from playbook.data import load_dataset
 
-    dataset = load_dataset(resolve_data_dir(namespace.get("data_dir")), as_of=params.as_of)
+    dataset = load_dataset(
+        resolve_data_dir(namespace.get("data_dir")),
+        as_of=params.as_of,
+        active_window_days=params.active_window_days,
+    )
     return params, assess_all(dataset, params, sections)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from playbook.analyses import compensation, demand, leaders, penetration, readiness, timing
+from playbook.analyses import compensation, demand, leaders, penetration, readiness, timing, tipping_point
+from playbook.data.usage import ACTIVE_WINDOW_DAYS
 
 # Set by the runner itself, never by a parameters file: name -> what to do instead.
 RESERVED = {"data_dir": "use --data DIR", "results_file": "set by the runner"}
@@ -88,6 +89,14 @@ class Params:
         kind="bool",
         help="show people's names and emails (users, candidates, interviewers)",
     )
+    active_window_days: int = param(
+        ACTIVE_WINDOW_DAYS,
+        group="data",
+        kind="int",
+        unit="days",
+        minimum=1,
+        help="a user is active at a date when active at some point in this many days ending at it",
+    )
     # --- timing
     band_low: float = param(
         timing.DEFAULT_BAND[0],
@@ -121,12 +130,35 @@ class Params:
         choices=penetration.SIGNALS,
         help="signal that defines a ready account",
     )
+    alpha: float = param(
+        tipping_point.DEFAULT_ALPHA,
+        group="penetration",
+        kind="number",
+        minimum=0.001,
+        maximum=0.5,
+        help="a threshold is claimed only when its permutation test gives p below this",
+    )
+    n_permutations: int = param(
+        tipping_point.DEFAULT_PERMUTATIONS,
+        group="penetration",
+        kind="int",
+        minimum=999,
+        help="permutations behind each threshold's test (at least 999)",
+    )
     n_boot: int = param(
         1000,
         group="penetration",
         kind="int",
         minimum=500,
         help="bootstrap resamples behind each interval (at least 500)",
+    )
+    min_employees_scored: int = param(
+        penetration.DEFAULT_MIN_EMPLOYEES_SCORED,
+        group="penetration",
+        kind="int",
+        unit="employees",
+        minimum=1,
+        help="accounts smaller than this are never valued as pipeline",
     )
     min_employees_premature: int = param(
         1000,

@@ -21,6 +21,7 @@ from playbook.analyses.outcome import Skipped, skipped_unless
 from playbook.analyses.penetration import PenetrationResult, assess_penetration, open_deal_win_probability
 from playbook.analyses.readiness import Overview, assess_readiness
 from playbook.analyses.timing import TimingResult, assess_timing
+from playbook.data.usage import account_usage
 from playbook.runner.params import Params
 
 # summary.json's sections, in the order they are shown; each is one field of Results.
@@ -69,8 +70,13 @@ def with_needs(sections) -> list[str]:
 def assess_all(dataset, params: Params, sections=SECTIONS) -> Results:
     """Compute `sections` (and what they need) for a loaded, validated dataset, each once."""
     done: dict[str, object] = {}
-    for name in with_needs(sections):
+    wanted = with_needs(sections)
+    if {"penetration", "enterprise_demand"} & set(wanted) and not dataset.missing("users", "accounts"):
+        # Usage at every date the analyses need, in one pass over the events (or the users table).
+        done["account_usage"] = account_usage(dataset)
+    for name in wanted:
         done[name] = _ASSESS[name](dataset, params, done)
+    done.pop("account_usage", None)
     return Results(
         as_of=dataset.as_of,
         data_name=dataset.source.name,
@@ -91,14 +97,24 @@ def _timing(dataset, params: Params, done: dict) -> TimingResult:
 
 
 def _penetration(dataset, params: Params, done: dict) -> PenetrationResult | Skipped:
-    return skipped_unless("penetration", dataset.missing("users", "accounts")) or assess_penetration(
-        dataset.users,
+    skipped = skipped_unless("penetration", dataset.missing("users", "accounts"))
+    if skipped:
+        return skipped
+    usage = done["account_usage"]
+    return assess_penetration(
+        usage.deals,
+        usage.now,
+        usage.year_ago,
         dataset.accounts,
-        dataset.opportunities,
+        dataset.users,
         as_of=dataset.as_of,
+        window_days=usage.window_days,
         pipeline_signal=params.pipeline_signal,
+        alpha=params.alpha,
+        n_permutations=params.n_permutations,
         n_boot=params.n_boot,
         seed=params.seed,
+        min_employees_scored=params.min_employees_scored,
         min_employees_premature=params.min_employees_premature,
         home_country=params.home_country,
     )
@@ -114,13 +130,15 @@ def _enterprise_demand(dataset, params: Params, done: dict) -> DemandResult | Sk
         probability, source = open_deal_win_probability(
             dataset.opportunities, None if isinstance(penetration, Skipped) else penetration
         )
+    usage = done.get("account_usage")
+    active_now = None if usage is None else usage.now.set_index("account_id")["active_users"]
     return assess_enterprise_demand(
         dataset.feature_requests,
         dataset.accounts,
         as_of=dataset.as_of,
         opportunities=dataset.opportunities,
         features=dataset.features,
-        users=dataset.users,
+        active_users_now=active_now,
         win_probability=probability,
         win_probability_source=source,
         cost_per_engineering_week=params.cost_per_engineering_week,

@@ -266,7 +266,9 @@ def run_playbook(
     runs = [NotebookRun(p.stem, p, *_playbook_metadata(p)) for p in notebooks]
     data = resolve_data_dir(data_dir).resolve()
     progress.say(f"loading {data} ...")
-    dataset = load_dataset(data, as_of=params.as_of)
+    dataset = load_dataset(data, as_of=params.as_of, active_window_days=params.active_window_days)
+    for rule in dataset.set_aside:
+        progress.say(f"as_of {dataset.as_of:%Y-%m-%d}: set aside {rule}")
     shown = [s for s in SECTIONS if any(s in nb.shows for nb in runs)]
     progress.say(f"computing {', '.join(shown) or 'nothing'} ...")
     results = assess_all(dataset, params, shown)
@@ -355,6 +357,7 @@ def _run_details(runs: list[NotebookRun], dataset, data: Path, params: Params) -
         "as_of": dataset.as_of.strftime("%Y-%m-%d"),
         "parameters": params.changed(),
         "notes": list(dataset.notes),
+        "set_aside": [s.to_dict() for s in dataset.set_aside],
         "notebooks": {
             nb.name: {"status": nb.status, "cell": nb.cell, "line": nb.line, "error": nb.error} for nb in runs
         },

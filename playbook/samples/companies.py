@@ -24,6 +24,7 @@ from playbook.samples.tables import (
     FIRST_NAMES,
     LAST_NAMES,
     LOSS_REASONS,
+    WINDOW_DAYS,
     accounts_table,
     activity_28d,
     arr_history,
@@ -58,6 +59,12 @@ class Scenario:
     requests_per_account_year: float
     sales_sourced_share: float  # share of enterprise requests logged by sales
     noise_attribute: str  # interview attribute scored at random (no agreement)
+    # How winning depends on penetration when a deal opens: "step" (the planted threshold),
+    # "none" (winning is unrelated to usage) or "reversed" (more usage, fewer wins).
+    win_effect: str = "step"
+    # Active users' last events fall this many days or fewer before the analysis date (real
+    # exports rarely put everybody's last event on the day of the export).
+    last_event_spread_days: int = 20
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -124,6 +131,27 @@ SCENARIOS: dict[str, Scenario] = {
             sales_sourced_share=0.25,
             noise_attribute="enterprise_experience",
         ),
+        Scenario(
+            "mirage",
+            45,
+            "ARR in the band and plenty of top-down deals, but winning is unrelated to penetration",
+            arr_end=23.0e6,
+            arr_growth=0.7,
+            nrr=1.22,
+            self_serve_share=0.85,
+            n_accounts=1600,
+            penetration_median=0.045,
+            penetration_threshold=0.05,
+            win_rate_below=0.3,
+            win_rate_above=0.3,
+            n_opportunities=380,
+            enterprise_irr_per_doubling=1.55,
+            core_irr_per_doubling=1.05,
+            requests_per_account_year=0.8,
+            sales_sourced_share=0.2,
+            noise_attribute="collaborative",
+            win_effect="none",
+        ),
     )
 }
 
@@ -149,11 +177,12 @@ def build_company(s: Scenario) -> tuple[dict[str, pd.DataFrame], dict]:
     ]
     users["country"] = users["account_id"].map(accounts.set_index("account_id")["country"])
 
-    events = events_table(users, rng)
+    events = events_table(users, np.random.default_rng([s.seed, 1]))
     users = users.join(activity_28d(events), on="user_id").fillna({"active_days_28d": 0, "events_28d": 0})
     users = users.astype({"active_days_28d": int, "events_28d": int})
 
-    active_now = users[users["last_active"] >= AS_OF].groupby("account_id").size()
+    recent = users["last_active"] >= AS_OF - pd.Timedelta(days=WINDOW_DAYS - 1)
+    active_now = users[recent].groupby("account_id").size()
     n_active = accounts["account_id"].map(active_now).fillna(0).to_numpy()
     seats = np.round(n_active * rng.uniform(0.7, 1.0, len(accounts))).astype(int)
     plan = np.select([seats == 0, seats < 10, seats < 50], ["free", "team", "business"], "enterprise")
@@ -187,8 +216,9 @@ def build_company(s: Scenario) -> tuple[dict[str, pd.DataFrame], dict]:
     truths = {
         "scenario": asdict(s),
         "as_of": AS_OF.strftime("%Y-%m-%d"),
-        "timing_verdict": {"early": "early", "ready": "in_window", "late": "late"}[s.name],
-        "penetration_threshold": s.penetration_threshold,
+        "timing_verdict": "early" if s.arr_end < 20e6 else "in_window" if s.arr_end < 30e6 else "late",
+        "penetration_threshold": s.penetration_threshold if s.win_effect == "step" else None,
+        "win_effect": s.win_effect,
         "closed_opportunities": int(len(closed)),
         "won_opportunities": int((closed["outcome"] == "won").sum()),
         "enterprise_irr_per_doubling": s.enterprise_irr_per_doubling,
@@ -218,8 +248,14 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 
 def write_company(name: str, root: Path = SAMPLES_DIR) -> Path:
     """Generate one sample company into `root/<name>/` and return the folder."""
-    tables, truths = build_company(SCENARIOS[name])
-    folder = root / name
+    return write_scenario(SCENARIOS[name], root)
+
+
+def write_scenario(scenario: Scenario, root: Path) -> Path:
+    """Generate a company from any scenario (a sample's, or a test's variant of one) into
+    `root/<scenario name>/` and return the folder."""
+    tables, truths = build_company(scenario)
+    folder = root / scenario.name
     folder.mkdir(parents=True, exist_ok=True)
     for table, frame in tables.items():
         suffix = ".parquet" if table in PARQUET_TABLES else ".csv"

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 LAST_MONTH = pd.Timestamp("2026-09-01")
 N_MONTHS = 48
 AS_OF = LAST_MONTH + pd.offsets.MonthEnd(0)
+WINDOW_DAYS = 28  # a user is active at a date when active in the 28 days ending at it
+EVENT_GAPS = (14, 27)  # days between an active user's events: within the window, never a gap
 EPOCH = pd.Timestamp("2019-01-01")  # the oldest account's creation date
 
 COUNTRIES = ("US", "GB", "DE", "JP", "FR", "CA", "BR", "IN")
@@ -225,8 +227,18 @@ def accounts_table(s: Scenario, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
+def _last_events(seed: list[int], first: np.ndarray, spread_days: int) -> np.ndarray:
+    """Last active day of users still active: up to `spread_days` before AS_OF, never before `first`.
+
+    Drawn from a stream of their own (`seed`), so a variant that only changes the spread keeps
+    every other draw of the company.
+    """
+    back = np.random.default_rng(seed).integers(0, spread_days + 1, len(first)) * np.timedelta64(1, "D")
+    return np.maximum(AS_OF.to_datetime64() - back, first)
+
+
 def users_table(s: Scenario, accounts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Users whose activity spans [first_active, last_active]; a fifth have stopped."""
+    """Users active from first_active to last_active; a fifth have stopped."""
     penetration = np.clip(rng.lognormal(np.log(s.penetration_median), 0.9, len(accounts)), 0, 0.6)
     active_now = np.maximum(1, np.round(penetration * accounts["employee_count"])).astype(int)
     active_now = np.minimum(active_now, 2500)
@@ -238,7 +250,7 @@ def users_table(s: Scenario, accounts: pd.DataFrame, rng: np.random.Generator) -
     )
     created = accounts["created_at"].to_numpy()[owner]
     first = _days_between(rng, created, AS_OF, skew=1.6)
-    last = np.full(len(owner), AS_OF.to_datetime64())
+    last = _last_events([s.seed, 2], first, s.last_event_spread_days)
     last[is_stopped] = _days_between(rng, first[is_stopped], AS_OF - pd.Timedelta(days=1))
     # Departments: the first department of an account dominates, then the next ones.
     dept_order = np.argsort(rng.uniform(size=(len(accounts), len(DEPARTMENTS))), axis=1)
@@ -255,13 +267,26 @@ def users_table(s: Scenario, accounts: pd.DataFrame, rng: np.random.Generator) -
 
 
 def active_users_at(users: pd.DataFrame, when: pd.Series, account_ids: pd.Series) -> np.ndarray:
-    """How many users of each account were active on the matching date."""
+    """How many users of each account were active in the window ending on the matching date."""
     counts = np.zeros(len(when), dtype=int)
     grouped = users.groupby("account_id")
     for i, (account, day) in enumerate(zip(account_ids, when, strict=True)):
         u = grouped.get_group(account)
-        counts[i] = int(((u["first_active"] <= day) & (u["last_active"] >= day)).sum())
+        window_start = day - pd.Timedelta(days=WINDOW_DAYS - 1)
+        counts[i] = int(((u["first_active"] <= day) & (u["last_active"] >= window_start)).sum())
     return counts
+
+
+def win_probability(s: Scenario, penetration: np.ndarray) -> np.ndarray:
+    """Each deal's chance of being won, by the scenario's `win_effect` at its penetration."""
+    above = penetration >= s.penetration_threshold
+    if s.win_effect == "step":
+        return np.where(above, s.win_rate_above, s.win_rate_below)
+    if s.win_effect == "reversed":
+        return np.where(above, s.win_rate_below, s.win_rate_above)
+    if s.win_effect == "none":
+        return np.full(len(penetration), (s.win_rate_below + s.win_rate_above) / 2)
+    raise ValueError(f"win_effect must be step, reversed or none, got {s.win_effect!r}")
 
 
 def opportunities_table(
@@ -274,12 +299,12 @@ def opportunities_table(
     """
     eligible = accounts[accounts["employee_count"] >= 100].reset_index(drop=True)
     pick = eligible.iloc[np.sort(rng.choice(len(eligible), size=s.n_opportunities, replace=False))]
+    latest = AS_OF - pd.Timedelta(days=10)
     earliest = np.maximum(pick["created_at"] + pd.Timedelta(days=90), AS_OF - pd.Timedelta(days=900))
-    opened = pd.Series(_days_between(rng, earliest, AS_OF - pd.Timedelta(days=10)))
+    opened = pd.Series(_days_between(rng, np.minimum(earliest, latest), latest))
     active = active_users_at(users, opened, pick["account_id"])
     penetration = active / pick["employee_count"].to_numpy()
-    p_win = np.where(penetration >= s.penetration_threshold, s.win_rate_above, s.win_rate_below)
-    won = rng.uniform(size=len(pick)) < p_win
+    won = rng.uniform(size=len(pick)) < win_probability(s, penetration)
     closed = opened + pd.to_timedelta(rng.integers(30, 180, len(pick)), unit="D")
     is_open = (closed > AS_OF).to_numpy()
     outcome = np.where(is_open, "open", np.where(won, "won", "lost"))
@@ -302,11 +327,12 @@ def opportunities_table(
     size = np.minimum(size, 1500)
     owner = np.repeat(np.arange(len(won_rows)), size)
     start = won_rows["closed_at"].to_numpy()[owner] + pd.Timedelta(days=1)
+    first = _days_between(rng, start, AS_OF)
     rollout = pd.DataFrame(
         {
             "account_id": won_rows["account_id"].to_numpy()[owner],
-            "first_active": _days_between(rng, start, AS_OF),
-            "last_active": AS_OF,
+            "first_active": first,
+            "last_active": _last_events([s.seed, 3], first, s.last_event_spread_days),
             "department": rng.choice(DEPARTMENTS, size=len(owner)),
         }
     )
@@ -417,26 +443,42 @@ def leaders_tables(s: Scenario, rng: np.random.Generator) -> tuple[pd.DataFrame,
 
 
 def events_table(users: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Raw events: one on each user's first and last active day, and more in the last 28 days."""
-    n = len(users)
-    extra = rng.poisson(2.0, n) * (users["last_active"] >= AS_OF - pd.Timedelta(days=27)).to_numpy()
-    owner = np.r_[np.arange(n), np.arange(n), np.repeat(np.arange(n), extra)]
+    """Raw events: each user's first and last active day, one every 14-27 days between (so the
+    activity window never sees a gap while a user is active), and more in the last 28 days."""
     first, last = users["first_active"].to_numpy(), users["last_active"].to_numpy()
-    lo = np.maximum(first[owner], np.datetime64(AS_OF - pd.Timedelta(days=27)))
-    recent = _days_between(rng, lo[2 * n :], last[owner[2 * n :]])
-    day = np.r_[first, last, recent]
-    seconds = rng.integers(0, 86_400, len(owner))
+    span = ((last - first) // np.timedelta64(1, "D")).astype(int)
+    # Enough candidate gaps for the longest span; cumulative offsets beyond the span are dropped.
+    per_user = span // EVENT_GAPS[0] + 1
+    owner = np.repeat(np.arange(len(users)), per_user)
+    gaps = rng.integers(EVENT_GAPS[0], EVENT_GAPS[1] + 1, len(owner))
+    starts = np.r_[0, np.cumsum(per_user)[:-1]]
+    cumulative = np.cumsum(gaps)
+    offset = cumulative - np.repeat(cumulative[starts] - gaps[starts], per_user)
+    inside = offset < span[owner]
+    between = first[owner[inside]] + offset[inside] * np.timedelta64(1, "D")
+    n = len(users)
+    window_start = np.datetime64(AS_OF - pd.Timedelta(days=WINDOW_DAYS - 1))
+    extra = rng.poisson(2.0, n) * (last >= window_start)
+    owner_extra = np.repeat(np.arange(n), extra)
+    lo = np.maximum(first[owner_extra], window_start)
+    recent = _days_between(rng, lo, last[owner_extra])
+    owners = np.r_[np.arange(n), np.arange(n), owner[inside], owner_extra]
+    day = np.r_[first, last, between, recent]
+    # On the hour: the sample stays small (hours repeat, so Parquet's dictionary compresses them),
+    # and only the day matters to the analyses.
+    hours = rng.integers(0, 24, len(owners))
     events = pd.DataFrame(
         {
-            "user_id": users["user_id"].to_numpy()[owner],
-            "account_id": users["account_id"].to_numpy()[owner],
-            "occurred_at": day + pd.to_timedelta(seconds, unit="s").to_numpy(),
+            "user_id": users["user_id"].to_numpy()[owners],
+            "account_id": users["account_id"].to_numpy()[owners],
+            "occurred_at": day + pd.to_timedelta(hours, unit="h").to_numpy(),
             "event": rng.choice(
-                ["view", "edit", "share", "comment"], size=len(owner), p=[0.5, 0.3, 0.1, 0.1]
+                ["view", "edit", "share", "comment"], size=len(owners), p=[0.5, 0.3, 0.1, 0.1]
             ),
         }
     )
-    return events.sort_values(["occurred_at", "user_id"], kind="stable", ignore_index=True)
+    # By user, then time: how a warehouse clusters events, and what compresses best in Parquet.
+    return events.sort_values(["user_id", "occurred_at"], kind="stable", ignore_index=True)
 
 
 def activity_28d(events: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from playbook.analyses.penetration import PenetrationResult
 from playbook.analyses.timing import TimingResult
 from playbook.views.formatting import money, percent
 from playbook.views.leaders import leaders_verdict
-from playbook.views.penetration import signal_value
+from playbook.views.penetration import VERDICT_WORDS, p_text, signal_value
 
 
 def headline_figures(
@@ -35,22 +35,22 @@ def headline_figures(
             }
         )
     if not isinstance(penetration, Skipped):
-        t = penetration.thresholds[penetration.pipeline_signal]
-        if t.source == "company_data":
+        t = penetration.threshold
+        if t.verdict == "own_threshold":
             note = (
                 f"95% interval {signal_value(t.signal, t.ci[0])}–{signal_value(t.signal, t.ci[1])}, "
-                f"{t.n} closed deals"
+                f"{p_text(t.p_value)}, {t.n} closed deals"
             )
+            value = signal_value(t.signal, t.threshold)
         else:
-            note = "the article's rule of thumb: too few deals for our own"
-        figures.append(
-            {"label": "Our tipping point", "value": signal_value(t.signal, t.threshold), "note": note}
-        )
+            note, value = f"{t.n} closed deals, {t.n_wins} won", f"none: {VERDICT_WORDS[t.verdict]}"
+        figures.append({"label": "Our tipping point", "value": value, "note": note})
+        worth = penetration.pipeline_value
         figures.append(
             {
                 "label": "Ready accounts",
                 "value": f"{len(penetration.ready):,}",
-                "note": f"{money(penetration.pipeline_value, currency)} expected pipeline",
+                "note": "not valued" if worth is None else f"{money(worth, currency)} expected pipeline",
             }
         )
     if not isinstance(demand, Skipped):

@@ -14,7 +14,7 @@ from playbook.analyses.penetration import RULES_OF_THUMB, SIGNALS
 from playbook.analyses.timing import TimingResult
 from playbook.views.formatting import money
 from playbook.views.html import notes_card
-from playbook.views.penetration import SIGNAL_LABELS, signal_value
+from playbook.views.penetration import SIGNAL_LABELS, VERDICT_WORDS, signal_value
 
 FORECAST_MONTHS_SHOWN = 36
 PALETTE = {"actual": "#1f3b73", "forecast": "#e07a1f", "band": "#9cc3a8", "mark": "#7a7a7a"}
@@ -161,19 +161,15 @@ def win_curves(result) -> Chart:
                 zorder=3,
             )
             curve = result.curves.get(signal)
-            if curve is not None:
-                lo = max(x[positive].min(), curve.floor)
-                grid = np.geomspace(lo, x.max(), 100) if log_axis else np.linspace(lo, x.max(), 100)
-                low, high = curve.interval(grid)
+            if curve is not None and t.verdict == "own_threshold":
+                shown = curve.knots > 0 if log_axis else np.ones(len(curve.knots), bool)
                 ax.plot(
-                    grid,
-                    curve.predict(grid),
+                    curve.knots[shown],
+                    curve.fitted[shown],
                     color=PALETTE["forecast"],
                     lw=2,
-                    label="fitted win probability (GLM)",
-                )
-                ax.fill_between(
-                    grid, low, high, color=PALETTE["forecast"], alpha=0.15, lw=0, label="its 95% band"
+                    drawstyle="steps-post",
+                    label="win curve (isotonic: never falls as usage rises)",
                 )
         if log_axis:
             ax.set_xscale("log")
@@ -183,11 +179,16 @@ def win_curves(result) -> Chart:
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         if t.ci is not None:
             ax.axvspan(*t.ci, color=PALETTE["band"], alpha=0.35, lw=0, label="our threshold's 95% interval")
-        if t.source == "company_data":
-            ax.axvline(t.threshold, color=PALETTE["actual"], lw=1.6, label="our threshold")
+        if t.verdict == "own_threshold":
+            ax.axvline(t.threshold, color=PALETTE["actual"], lw=1.6, label="our threshold (tested)")
         else:
-            ax.axvline(
-                t.threshold, color=PALETTE["actual"], ls=":", lw=1.6, label="rule of thumb used (thin data)"
+            ax.text(
+                0.02,
+                0.9,
+                f"no threshold: {VERDICT_WORDS[t.verdict]}",
+                transform=ax.transAxes,
+                fontsize=9,
+                color=PALETTE["actual"],
             )
         rule = RULES_OF_THUMB[signal]
         for i, mark in enumerate(rule.marks):
@@ -212,7 +213,10 @@ def win_curves(result) -> Chart:
             }[signal]
             + (" (log scale)" if log_axis else "")
         )
-        parts.append(f"{SIGNAL_LABELS[signal]} threshold {signal_value(signal, t.threshold)}")
+        found = (
+            signal_value(signal, t.threshold) if t.verdict == "own_threshold" else VERDICT_WORDS[t.verdict]
+        )
+        parts.append(f"{SIGNAL_LABELS[signal]}: {found}")
     axes[0].set_ylabel("win rate (0–1)")
     axes[0].set_ylim(-0.02, 1.02)
     handles = {}  # one legend entry per label, across the panels

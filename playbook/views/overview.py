@@ -12,12 +12,12 @@ from IPython.display import HTML
 
 from playbook.analyses.demand import DemandResult
 from playbook.analyses.outcome import Skipped
-from playbook.analyses.penetration import MIN_CLOSED, MIN_WINS, PenetrationResult
+from playbook.analyses.penetration import PenetrationResult
 from playbook.analyses.readiness import Overview, Reason
 from playbook.analyses.timing import TimingResult
 from playbook.views.formatting import money, percent
 from playbook.views.html import verdict_card
-from playbook.views.penetration import signal_value
+from playbook.views.penetration import p_text, signal_value
 
 
 @dataclass(frozen=True)
@@ -61,28 +61,47 @@ def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_read
         label = "a tipping point from our own deals"
         if isinstance(pen, Skipped):
             return ReasonText(False, label, pen.reason, "provide users, accounts and opportunities", notebook)
-        t = pen.thresholds[pen.pipeline_signal]
+        t = pen.threshold
+        deals = f"{t.n} closed deals, {t.n_wins} won"
         if reason.met:
             evidence = (
                 f"{signal_value(t.signal, t.threshold)} (95% interval {signal_value(t.signal, t.ci[0])}–"
-                f"{signal_value(t.signal, t.ci[1])}; {t.n} closed deals, {t.n_wins} won)"
+                f"{signal_value(t.signal, t.ci[1])}; {p_text(t.p_value)}; {deals})"
             )
             return ReasonText(True, label, evidence, "", notebook)
-        evidence = (
-            f"too few closed deals ({t.n}, {t.n_wins} won) for our own threshold; "
-            "the article's rule stands in"
-        )
-        change = (
-            f"at least {MIN_CLOSED} closed top-down deals with {MIN_WINS} wins, to find our own threshold"
-        )
+        if t.verdict == "too_few_deals":
+            evidence = f"too few closed deals ({deals}) to test for our own threshold"
+            change = (
+                f"about {t.needed.closed_deals:,} closed top-down deals ({t.needed.wins:,} wins) to detect a "
+                "doubling of the win rate at the article's mark"
+            )
+        elif t.verdict == "reversed":
+            evidence = (
+                f"our deals show a reversed effect: more usage, fewer wins ({p_text(t.p_reversed)}; {deals})"
+            )
+            change = "deals that win more often where usage is higher, before betting a sales team on usage"
+        else:
+            evidence = f"our deals show no penetration effect ({p_text(t.p_value)}; {deals})"
+            change = "evidence that deals with more usage win more often (a permutation test below α)"
         return ReasonText(False, label, evidence, change, notebook)
     label = f"at least {min_ready} accounts past it with no top-down deal"
     if isinstance(pen, Skipped):
         return ReasonText(False, label, pen.reason, "provide users, accounts and opportunities", notebook)
+    if pen.verdict != "own_threshold":
+        return ReasonText(
+            False,
+            label,
+            "no threshold of our own, so no account is ready",
+            "a threshold of our own",
+            notebook,
+        )
     change = (
         "" if reason.met else "more accounts past the threshold: grow penetration in the largest accounts"
     )
-    return ReasonText(reason.met, label, f"{len(pen.ready):,} ready accounts", change, notebook)
+    evidence = (
+        f"{len(pen.ready):,} ready accounts inside our deal experience ({len(pen.outside):,} outside it)"
+    )
+    return ReasonText(reason.met, label, evidence, change, notebook)
 
 
 def _demand_text(reason: Reason, demand: DemandResult | Skipped) -> ReasonText:

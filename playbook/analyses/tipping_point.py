@@ -1,0 +1,373 @@
+"""A tipping point in the win rate, claimed only when the company's own deals give evidence for it.
+
+The model is a step: deals whose signal (penetration when the deal opened) is at or above a cut
+win at one rate, those below at another. Any data will yield a best cut, so a cut is claimed
+only when
+
+1. a permutation test rejects a constant win rate: the statistic is the one-sided likelihood
+   ratio (win rate above the cut higher than below) maximised over every allowed cut, and it is
+   re-maximised in every permutation (scoring only the observed cut would reject far too often);
+   whole accounts' outcomes are permuted, among accounts with the same number of deals, so deals
+   of one account stay together; p = (1 + #{T* >= T}) / (B + 1);
+2. p < alpha, and the win rate above the cut is higher than below (the expected direction).
+
+The cut's interval inverts the likelihood ratio: every cut whose profile likelihood is within a
+critical value of the best, the critical value being the 95th percentile of the same statistic
+in account-level bootstrap resamples. (A percentile bootstrap of the best cut covers a planted
+step far less often than it claims; coverage of this interval is measured in the tests.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from playbook.analyses.outcome import rounded
+
+MIN_CLOSED, MIN_WINS = 30, 10  # below these, no test is attempted
+DEFAULT_ALPHA = 0.05
+DEFAULT_PERMUTATIONS = 999
+DEFAULT_BOOTSTRAP = 1000
+POWER = 0.8  # for the closed deals a test would need
+
+
+@dataclass(frozen=True)
+class DealsNeeded:
+    """How many closed deals (and wins) a test at `alpha` needs to detect a given step, with 80% power.
+
+    The step assumed: deals at or above the article's mark win at twice the rate of those below.
+    A lower bound: the fixed-cut test it is computed for is more powerful than our search over cuts.
+    """
+
+    closed_deals: int
+    wins: int
+    win_rate_below: float
+    win_rate_above: float
+    share_above: float
+    alpha: float
+
+    def to_dict(self) -> dict:
+        return {
+            "closed_deals": self.closed_deals,
+            "wins": self.wins,
+            "win_rate_below": rounded(self.win_rate_below),
+            "win_rate_above": rounded(self.win_rate_above),
+            "share_above": rounded(self.share_above),
+        }
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Our own tipping point on one signal, or why there is none.
+
+    `verdict`: `own_threshold` (evidence: p < alpha, higher win rate above), `no_effect`,
+    `reversed` (deals with more usage won less often, p_reversed < alpha) or `too_few_deals`.
+    `threshold` and `ci` are None unless `own_threshold`. The win rates are at `rates_at`: our
+    threshold, or the article's mark (for reference only) when there is none.
+    """
+
+    signal: str
+    verdict: str
+    threshold: float | None
+    ci: tuple[float, float] | None
+    p_value: float | None
+    p_reversed: float | None
+    best_cut: float | None  # the step model's best cut, whether or not it is evidence
+    win_rate_below: float | None
+    win_rate_above: float | None
+    rates_at: float | None
+    n: int
+    n_wins: int
+    n_accounts: int
+    alpha: float
+    n_permutations: int
+    needed: DealsNeeded | None = None
+
+    @property
+    def source(self) -> str:
+        """`company_data`, `no_evidence` (enough deals, no effect) or `rule_of_thumb` (too few deals)."""
+        if self.verdict == "own_threshold":
+            return "company_data"
+        return "rule_of_thumb" if self.verdict == "too_few_deals" else "no_evidence"
+
+    @property
+    def lift(self) -> float | None:
+        if self.win_rate_above is None or not self.win_rate_below:
+            return None
+        return self.win_rate_above / self.win_rate_below
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "threshold": rounded(self.threshold),
+            "ci": None if self.ci is None else [rounded(self.ci[0]), rounded(self.ci[1])],
+            "p_value": rounded(self.p_value),
+            "p_reversed": rounded(self.p_reversed),
+            "n": self.n,
+            "n_wins": self.n_wins,
+            "n_accounts": self.n_accounts,
+            "win_rate_above": rounded(self.win_rate_above),
+            "win_rate_below": rounded(self.win_rate_below),
+            "rates_at": rounded(self.rates_at),
+            "source": self.source,
+            "needed": None if self.needed is None else self.needed.to_dict(),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# The step model
+
+
+def _bernoulli_loglik(wins: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Maximised Bernoulli log-likelihood of `wins` successes in `n` trials (0 log 0 = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = wins / n
+        ll = wins * np.log(p) + (n - wins) * np.log1p(-p)
+    return np.nan_to_num(ll, copy=False, nan=0.0)
+
+
+def step_profile(y_sorted: np.ndarray, weights: np.ndarray | None = None):
+    """Log-likelihood of the step model at every cut position, and the win rates on each side.
+
+    `y_sorted` holds outcomes (0/1) in order of the signal, one row per resample when 2-D; cut
+    position i puts the first i deals below. `weights` count how often each deal appears (a
+    bootstrap resample). Returns (loglik, rate_below, rate_above, n_below, n_above).
+    """
+    w = np.ones_like(y_sorted, dtype=float) if weights is None else weights
+    wins = w * y_sorted
+    wins_below = np.cumsum(wins, axis=-1) - wins
+    n_below = np.cumsum(w, axis=-1) - w
+    total_wins, total = wins.sum(-1, keepdims=True), w.sum(-1, keepdims=True)
+    n_above = total - n_below
+    loglik = _bernoulli_loglik(wins_below, n_below) + _bernoulli_loglik(total_wins - wins_below, n_above)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below, above = wins_below / n_below, (total_wins - wins_below) / n_above
+    return loglik, below, above, n_below, n_above
+
+
+def _candidates(x_sorted: np.ndarray, min_group: int) -> np.ndarray:
+    """Cut positions allowed: at a new signal value, with at least `min_group` deals on each side."""
+    n = len(x_sorted)
+    i = np.arange(n)
+    return np.r_[False, x_sorted[1:] != x_sorted[:-1]] & (i >= min_group) & (n - i >= min_group)
+
+
+def one_sided_lr(y_sorted: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The likelihood-ratio statistic against a constant win rate, maximised over the allowed cuts
+    where the win rate above is higher (first) and where it is lower (second); 0 where none is."""
+    loglik, below, above, _, _ = step_profile(y_sorted)
+    n = y_sorted.shape[-1]
+    constant = _bernoulli_loglik(y_sorted.sum(-1, keepdims=True), np.full((1,), float(n)))
+    lr = 2 * (loglik - constant)
+    up = np.where(allowed & (above > below), lr, 0.0).max(-1)
+    down = np.where(allowed & (above < below), lr, 0.0).max(-1)
+    return up, down
+
+
+def account_permutations(accounts: np.ndarray, n_permutations: int, rng: np.random.Generator) -> np.ndarray:
+    """Source positions of outcomes under `n_permutations` permutations of whole accounts.
+
+    Accounts with the same number of deals swap their outcomes as blocks (deals of an account
+    in their original order), so the within-account structure of the data is kept.
+    Returns an (n_permutations x n_deals) array of indices into the deals.
+    """
+    n = len(accounts)
+    source = np.tile(np.arange(n), (n_permutations, 1))
+    codes, inverse, sizes = np.unique(accounts, return_inverse=True, return_counts=True)
+    order = np.argsort(inverse, kind="stable")  # deals grouped by account, original order kept
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    for k in np.unique(sizes):
+        group = np.flatnonzero(sizes == k)  # accounts with k deals
+        if len(group) < 2:
+            continue
+        positions = order[starts[group][:, None] + np.arange(k)]  # accounts x k deal positions
+        moved = rng.permuted(np.tile(np.arange(len(group)), (n_permutations, 1)), axis=1)
+        for j in range(k):
+            source[:, positions[:, j]] = positions[moved, j]
+    return source
+
+
+def permutation_p_values(
+    x: np.ndarray, y: np.ndarray, accounts: np.ndarray, *, min_group: int, n_permutations: int, seed
+) -> tuple[float, float, int]:
+    """One-sided permutation p-values for a step up (expected) and a step down (reversed)."""
+    order = np.argsort(x, kind="stable")
+    allowed = _candidates(x[order], min_group)
+    observed_up, observed_down = one_sided_lr(y[order], allowed)
+    source = account_permutations(accounts, n_permutations, np.random.default_rng([*np.atleast_1d(seed), 0]))
+    up, down = one_sided_lr(y[source][:, order], allowed)
+    tolerance = 1e-9  # equal statistics count as at least as extreme
+    p_up = (1 + np.sum(up >= observed_up - tolerance)) / (n_permutations + 1)
+    p_down = (1 + np.sum(down >= observed_down - tolerance)) / (n_permutations + 1)
+    return float(p_up), float(p_down), int(allowed.sum())
+
+
+def lr_interval(
+    x: np.ndarray,
+    y: np.ndarray,
+    accounts: np.ndarray,
+    *,
+    min_group: int,
+    n_boot: int,
+    seed,
+    level: float = 0.95,
+) -> tuple[float, tuple[float, float]]:
+    """The best step-up cut and its interval by likelihood-ratio inversion, calibrated by an
+    account bootstrap.
+
+    The interval holds every allowed cut c with 2 (loglik(best) - loglik(c)) <= q, where q is the
+    `level` quantile of 2 (max loglik* - loglik*(best)) over resamples of whole accounts.
+    """
+    order = np.argsort(x, kind="stable")
+    xs, ys, accs = x[order], y[order].astype(float), accounts[order]
+    allowed = _candidates(xs, min_group)
+    loglik, below, above, _, _ = step_profile(ys)
+    loglik = np.where(allowed, loglik, -np.inf)
+    up = allowed & (above > below)
+    best = int(np.argmax(np.where(up, loglik, -np.inf))) if up.any() else int(np.argmax(loglik))
+    _, inverse = np.unique(accs, return_inverse=True)
+    n_accounts = inverse.max() + 1
+    rng = np.random.default_rng([*np.atleast_1d(seed), 1])
+    counts = rng.multinomial(n_accounts, np.full(n_accounts, 1 / n_accounts), size=n_boot)
+    weights = counts[:, inverse].astype(float)
+    boot, _, _, n_below, n_above = step_profile(np.broadcast_to(ys, weights.shape), weights)
+    at_best = boot[:, best]
+    valid = allowed & (n_below >= min_group) & (n_above >= min_group)
+    best_in_resample = np.where(valid, boot, -np.inf).max(-1)
+    statistic = 2 * (np.maximum(best_in_resample, at_best) - at_best)
+    critical = float(np.quantile(statistic[np.isfinite(statistic)], level))
+    inside = allowed & (2 * (loglik[best] - loglik) <= critical + 1e-9)
+    return float(xs[best]), (float(xs[inside].min()), float(xs[inside].max()))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def deals_needed(
+    *, win_rate: float | None, share_above: float | None, alpha: float, power: float = POWER
+) -> DealsNeeded:
+    """Closed deals (and wins) a one-sided two-proportion test at `alpha` needs to detect a
+    doubling of the win rate at the article's mark, with `power`.
+
+    `win_rate` is the company's win rate so far (0.2 when unknown); `share_above` the share of
+    its deals at or above the mark (0.3 when unknown), both kept inside sensible bounds.
+    """
+    from statsmodels.stats.power import NormalIndPower  # see the note on imports in timing.py
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    below = float(np.clip(0.2 if win_rate is None or not np.isfinite(win_rate) else win_rate, 0.05, 0.45))
+    above = min(2 * below, 0.95)
+    share = float(
+        np.clip(0.3 if share_above is None or not np.isfinite(share_above) else share_above, 0.1, 0.9)
+    )
+    n_above = NormalIndPower().solve_power(
+        proportion_effectsize(above, below),
+        alpha=alpha,
+        power=power,
+        ratio=(1 - share) / share,
+        alternative="larger",
+    )
+    n_below = n_above * (1 - share) / share
+    total = int(np.ceil(n_above + n_below))
+    return DealsNeeded(total, int(np.ceil(n_above * above + n_below * below)), below, above, share, alpha)
+
+
+def tipping_point(
+    signal: pd.Series,
+    won: pd.Series,
+    accounts: pd.Series,
+    *,
+    name: str,
+    rule_of_thumb: float,
+    alpha: float = DEFAULT_ALPHA,
+    n_permutations: int = DEFAULT_PERMUTATIONS,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int | list[int] = 0,
+) -> Threshold:
+    """Our own threshold on one signal, from closed deals, with a permutation test and an interval.
+
+    Parameters
+    ----------
+    signal
+        The signal's value on the day each closed deal opened (share 0-1, departments or seats).
+    won
+        True for won deals, False for lost ones (open deals are left out by the caller).
+    accounts
+        Each deal's account_id: the unit that is permuted and resampled.
+    name, rule_of_thumb
+        The signal's name, and the article's mark for it (win rates shown for reference there
+        when the data give no threshold of their own).
+    alpha
+        The test's level: a threshold is claimed only when p < alpha.
+    n_permutations, n_boot, seed
+        Permutations (at least 999), account-bootstrap resamples (at least 500) and the seed.
+    """
+    if n_permutations < 999:
+        raise ValueError(f"n_permutations must be at least 999, got {n_permutations}")
+    if n_boot < 500:
+        raise ValueError(f"n_boot must be at least 500, got {n_boot}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    keep = signal.notna().to_numpy()
+    x = signal.to_numpy(dtype=float)[keep]
+    y = won.to_numpy(dtype=bool)[keep].astype(float)
+    groups = accounts.astype(str).to_numpy()[keep]
+    n, n_wins, n_accounts = len(x), int(y.sum()), len(np.unique(groups))
+
+    def rates(cut: float) -> tuple[float | None, float | None]:
+        below, above = y[x < cut], y[x >= cut]
+        return (float(below.mean()) if len(below) else None, float(above.mean()) if len(above) else None)
+
+    def without(verdict: str, p_up=None, p_down=None, best=None, needed=None) -> Threshold:
+        below, above = rates(rule_of_thumb)
+        return Threshold(
+            name,
+            verdict,
+            None,
+            None,
+            p_up,
+            p_down,
+            best,
+            below,
+            above,
+            rule_of_thumb,
+            n,
+            n_wins,
+            n_accounts,
+            alpha,
+            n_permutations,
+            needed,
+        )
+
+    min_group = max(5, n // 20)
+    allowed = _candidates(np.sort(x), min_group)
+    if n < MIN_CLOSED or n_wins < MIN_WINS or not allowed.any():
+        share = float((x >= rule_of_thumb).mean()) if n >= 5 else None
+        rate = float(y.mean()) if n >= 5 else None
+        return without("too_few_deals", needed=deals_needed(win_rate=rate, share_above=share, alpha=alpha))
+    p_up, p_down, _ = permutation_p_values(
+        x, y, groups, min_group=min_group, n_permutations=n_permutations, seed=seed
+    )
+    best, ci = lr_interval(x, y, groups, min_group=min_group, n_boot=n_boot, seed=seed)
+    below, above = rates(best)
+    if p_up < alpha and above is not None and below is not None and above > below:
+        return Threshold(
+            name,
+            "own_threshold",
+            best,
+            ci,
+            p_up,
+            p_down,
+            best,
+            below,
+            above,
+            best,
+            n,
+            n_wins,
+            n_accounts,
+            alpha,
+            n_permutations,
+        )
+    return without("reversed" if p_down < alpha else "no_effect", p_up, p_down, best)

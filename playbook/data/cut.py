@@ -1,0 +1,110 @@
+"""The as_of cut: every table reduced to what was known on the analysis date.
+
+A run with `as_of = X` on full data must equal a run on the data cut at X by hand, so nothing an
+analysis sees may come from after X: months after it, accounts created after it, users first
+active after it (their last activity clipped to it), opportunities opened after it, feature
+requests after it. An opportunity closed after X was still open on X. Events after X are left
+out where events are aggregated (`usage`). The run reports how many rows each rule set aside.
+
+Some columns are snapshots the cut cannot reach — `accounts.employee_count`, `seats`, `arr`,
+`plan`, and the window counts of `users` — so a backtest uses today's values for them (SNAPSHOTS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Columns that hold today's value whatever the analysis date (named in the README).
+SNAPSHOTS = (
+    "accounts.employee_count",
+    "accounts.seats",
+    "accounts.arr",
+    "accounts.plan",
+    "users.active_days_28d",
+    "users.events_28d",
+)
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """How many rows one rule of the cut set aside (or changed)."""
+
+    table: str
+    rule: str
+    rows: int
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.rows:,} {self.rule}"
+
+    def to_dict(self) -> dict:
+        return {"table": self.table, "rule": self.rule, "rows": self.rows}
+
+
+def month_end(months: pd.Series) -> pd.Series:
+    """The last day of each month (months given as their first day)."""
+    return months + pd.offsets.MonthEnd(0)
+
+
+def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, tuple[SetAside, ...]]:
+    """The tables as they were known on `as_of`, and what each rule set aside.
+
+    `tables` maps table names to validated frames (none is changed in place).
+    """
+    out = dict(tables)
+    report: list[SetAside] = []
+
+    def keep(name: str, mask: pd.Series, rule: str) -> None:
+        frame = out[name]
+        dropped = int((~mask).sum())
+        if dropped:
+            report.append(SetAside(name, rule, dropped))
+        out[name] = frame[mask].reset_index(drop=True).pipe(_with_attrs, frame)
+
+    if "arr_monthly" in out:
+        months = out["arr_monthly"]["month"]
+        keep("arr_monthly", month_end(months) <= as_of, "months ending after as_of set aside")
+    if "accounts" in out and "created_at" in out["accounts"]:
+        created = out["accounts"]["created_at"]
+        keep("accounts", created.isna() | (created <= as_of), "accounts created after as_of set aside")
+    if "users" in out and "first_active" in out["users"]:
+        keep("users", out["users"]["first_active"] <= as_of, "users first active after as_of set aside")
+        users = out["users"]
+        later = users["last_active"] > as_of
+        if later.any():
+            report.append(SetAside("users", "users' last activity clipped to as_of", int(later.sum())))
+            out["users"] = users.assign(last_active=users["last_active"].clip(upper=as_of)).pipe(
+                _with_attrs, users
+            )
+    if "opportunities" in out:
+        keep(
+            "opportunities",
+            out["opportunities"]["opened_at"] <= as_of,
+            "opportunities opened after as_of set aside",
+        )
+        opps = out["opportunities"]
+        if "closed_at" in opps:
+            reopened = opps["closed_at"].notna() & (opps["closed_at"] > as_of)
+            if reopened.any():
+                report.append(
+                    SetAside(
+                        "opportunities",
+                        "opportunities closed after as_of counted as open",
+                        int(reopened.sum()),
+                    )
+                )
+                out["opportunities"] = opps.assign(
+                    outcome=opps["outcome"].where(~reopened, "open"),
+                    closed_at=opps["closed_at"].mask(reopened),
+                ).pipe(_with_attrs, opps)
+    if "feature_requests" in out:
+        created = out["feature_requests"]["created_at"]
+        keep("feature_requests", created <= as_of, "feature requests created after as_of set aside")
+    return out, tuple(report)
+
+
+def _with_attrs(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """Keep the file name and locator the error messages use."""
+    frame.attrs.update(source.attrs)
+    return frame

@@ -1,0 +1,169 @@
+"""Raw product events at scale: read, checked, and aggregated to one row of activity per user.
+
+The aggregations are Ibis expressions (`user_activity_expr` here, `usage.usage_at_expr`), so the
+same code runs wherever the events live: DuckDB over CSV/Parquet files here (larger than memory,
+both cores), a warehouse or Spark elsewhere. Only `read_events` and the functions that call it
+touch files. Events after the analysis date are left out of every aggregation (the as_of cut).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from playbook.data.errors import MAX_ROWS_SHOWN, DataError, Problem
+
+WINDOW_DAYS = 28  # the window of the users table's `active_days_28d` and `events_28d`
+DUCKDB_MEMORY_LIMIT = "3GB"  # beyond it DuckDB spills to disk instead of failing
+
+
+def user_activity_expr(events: ir.Table, *, as_of: pd.Timestamp) -> ir.Table:
+    """Per user: first and last active day, active days and events in the 28 days to `as_of`.
+
+    `events` needs `user_id`, `account_id` and a timestamp `occurred_at`. Events after `as_of`
+    are ignored: activity is what was known on the analysis date.
+    """
+    end = ibis.date(as_of.year, as_of.month, as_of.day)
+    start_ts = as_of.normalize() - pd.Timedelta(days=WINDOW_DAYS - 1)
+    start = ibis.date(start_ts.year, start_ts.month, start_ts.day)
+    day = events.occurred_at.date()
+    recent = (day >= start) & (day <= end)
+    return (
+        events.filter(day <= end)
+        .group_by(["user_id", "account_id"])
+        .aggregate(
+            first_active=day.min(),
+            last_active=day.max(),
+            active_days_28d=day.nunique(where=recent),
+            events_28d=recent.cast("int64").sum(),
+        )
+    )
+
+
+def connect(threads: int = 2) -> ibis.BaseBackend:
+    """An in-process DuckDB connection using both cores, with a memory cap (spills beyond it).
+
+    The session time zone is UTC, so an event's day does not depend on the machine's zone.
+    """
+    con = ibis.duckdb.connect(threads=threads)
+    con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.raw_sql("SET TimeZone = 'UTC'")
+    return con
+
+
+def events_name(files: list[Path]) -> str:
+    """How error messages name the events: the file, or the folder and its number of files."""
+    return files[0].name if len(files) == 1 else f"events/ ({len(files)} files)"
+
+
+def read_events(con: ibis.BaseBackend, files: list[Path], mapping: dict[str, str] | None = None) -> ir.Table:
+    """The raw events as an Ibis table (nothing loaded into memory), columns mapped to canonical names."""
+    paths = [str(p) for p in files]
+    if all(p.endswith(".parquet") for p in paths):
+        table = con.read_parquet(paths)
+    elif all(p.endswith(".csv") for p in paths):
+        table = con.read_csv(paths, all_varchar=True)
+    else:
+        raise DataError([Problem("events", None, "mixes .csv and .parquet files; use one format")])
+    if mapping:
+        table = table.rename(
+            {canonical: theirs for canonical, theirs in mapping.items() if theirs in table.columns}
+        )
+    return table
+
+
+def _examples(name: str, column: str, rule: str, values: list, n: int) -> Problem:
+    """A problem shown by its offending values (event scans have no line numbers to give)."""
+    shown = ", ".join(repr(v) for v in values[:MAX_ROWS_SHOWN])
+    more = f" and {n - MAX_ROWS_SHOWN} more" if n > MAX_ROWS_SHOWN else ""
+    return Problem(name, column, f"{rule} — {n} event(s), e.g. {shown}{more}")
+
+
+def checked_events(events: ir.Table, name: str, known_accounts: pd.Series | None) -> ir.Table:
+    """Required columns present, timestamps parseable, accounts known; else a DataError."""
+    missing = [c for c in ("user_id", "account_id", "occurred_at") if c not in events.columns]
+    if missing:
+        raise DataError(
+            [
+                Problem(name, c, f"required column is missing (columns found: {', '.join(events.columns)})")
+                for c in missing
+            ]
+        )
+    events = events.mutate(user_id=events.user_id.cast("string"), account_id=events.account_id.cast("string"))
+    if events.occurred_at.type().is_string():
+        events = events.mutate(
+            _raw=events.occurred_at, occurred_at=events.occurred_at.strip().try_cast("timestamp")
+        )
+        bad = events.filter(events.occurred_at.isnull() & events._raw.notnull() & (events._raw.strip() != ""))
+        n_bad = int(bad.count().execute())
+        if n_bad:
+            sample = bad.select(value=bad._raw).limit(MAX_ROWS_SHOWN).execute()["value"].tolist()
+            raise DataError([_examples(name, "occurred_at", "must be an ISO-8601 timestamp", sample, n_bad)])
+        events = events.drop("_raw")
+    if known_accounts is not None:
+        accounts = ibis.memtable(pd.DataFrame({"account_id": known_accounts.astype(str).unique()}))
+        unknown = events.anti_join(accounts, "account_id")
+        n_unknown = int(unknown.count().execute())
+        if n_unknown:
+            sample = (
+                unknown.select("account_id").distinct().limit(MAX_ROWS_SHOWN).execute()["account_id"].tolist()
+            )
+            raise DataError(
+                [_examples(name, "account_id", "must name a known account_id in accounts", sample, n_unknown)]
+            )
+    return events
+
+
+def user_activity(
+    files: list[Path],
+    *,
+    as_of: pd.Timestamp,
+    known_accounts: pd.Series | None = None,
+    mapping: dict[str, str] | None = None,
+    threads: int = 2,
+) -> tuple[pd.DataFrame, int]:
+    """Aggregate event files (CSV or Parquet, any number) to one row per user, on DuckDB.
+
+    Returns the activity — user_id, account_id, first_active, last_active (dates),
+    active_days_28d, events_28d — and how many events fell after `as_of` (left out).
+    """
+    name = events_name(files)
+    con = connect(threads)
+    try:
+        events = checked_events(read_events(con, files, mapping), name, known_accounts)
+        activity = con.to_pandas(user_activity_expr(events, as_of=as_of))
+        later = int(events.filter(events.occurred_at.date() > as_of.date()).count().execute())
+    finally:
+        con.disconnect()
+    twice = activity.loc[activity["user_id"].duplicated(), "user_id"].unique().tolist()
+    if twice:
+        raise DataError(
+            [_examples(name, "user_id", "each user must belong to one account", twice, len(twice))]
+        )
+    activity = activity.astype(
+        {
+            "user_id": object,
+            "account_id": object,
+            "first_active": "datetime64[ns]",
+            "last_active": "datetime64[ns]",
+            "active_days_28d": "Int64",
+            "events_28d": "Int64",
+        }
+    ).sort_values("user_id", ignore_index=True)
+    return activity, later
+
+
+def join_activity(users: pd.DataFrame | None, activity: pd.DataFrame) -> pd.DataFrame:
+    """Users with their activity from events; what `users` adds (department, email...) is kept.
+
+    Users who appear only in the events are kept too (their descriptive columns empty).
+    """
+    derived = ["first_active", "last_active", "active_days_28d", "events_28d"]
+    if users is None:
+        return activity
+    described = users.drop(columns=[c for c in derived if c in users])
+    merged = activity.merge(described.drop(columns="account_id"), on="user_id", how="left")
+    return merged[[*activity.columns, *[c for c in described.columns if c not in activity.columns]]]
