@@ -112,7 +112,7 @@ def test_summary_carries_the_timing_section(ready_run):
     assert summary["leaders"]["low_agreement_attributes"] == ["long_term_relationships"]
     assert summary["compensation"]["verdict"] == "50/50 individual"
     demand = summary["enterprise_demand"]
-    assert demand["verdict"] == "customer-driven" and demand["size_elasticity"]["enterprise"]["ci"][0] > 1
+    assert demand["verdict"] == "customer-driven" and demand["size_effect"]["ratio"]["ci"][0] > 1
     assert summary["schema_version"] == 2
     for section in ("timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"):
         assert summary[section]["verdict"], section  # one verdict key in every section

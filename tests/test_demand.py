@@ -1,7 +1,9 @@
-"""Enterprise demand: planted size elasticity recovered, ARR at stake by hand, honest without a catalogue."""
+"""Enterprise demand: a size effect against the core baseline, who asks (clustered), ARR at stake
+counted once over a horizon, shipped features left out, and every optional column combination."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -9,13 +11,10 @@ import pandas as pd
 import pytest
 
 from playbook import SAMPLES_DIR
-from playbook.analyses.demand import (
-    assess_enterprise_demand,
-    customer_driven_share,
-    is_enterprise,
-    size_elasticity,
-)
+from playbook.analyses.demand import assess_enterprise_demand, customer_driven_share, is_enterprise
 from playbook.analyses.penetration import open_deal_win_probability
+from playbook.analyses.size_effect import account_periods, exposure_spans, size_effect
+from playbook.analyses.stake import close_within, open_pipeline
 from playbook.data import load_dataset
 from playbook.runner.params import Params
 from playbook.runner.results import assess_all
@@ -23,6 +22,7 @@ from playbook.views.demand import cost_benefit_sentences, disagreement
 from tests.conftest import contract_error
 
 AS_OF = pd.Timestamp("2026-09-30")
+D = pd.Timestamp
 
 
 def test_enterprise_features_from_the_catalogue_else_the_category():
@@ -37,32 +37,132 @@ def test_enterprise_features_from_the_catalogue_else_the_category():
     )
     assert is_enterprise(requests, catalogue).tolist() == [True, False, True, False]
     assert is_enterprise(requests, None).tolist() == [False, False, True, False]
+    # regression: no category column and no catalogue (both allowed) raised AttributeError
+    assert is_enterprise(requests.drop(columns="category"), None).tolist() == [False] * 4
 
 
-def test_planted_elasticity_is_recovered(rng):
-    n = 3000
-    seats = pd.Series(np.exp(rng.uniform(0, np.log(2000), n)))
-    years = pd.Series(rng.uniform(0.5, 6, n))
-    counts = pd.Series(rng.poisson(0.2 * years * 1.6 ** np.log2(seats)))
-    e = size_elasticity(counts, seats, years, kind="enterprise")
-    assert e.ci[0] <= 1.6 <= e.ci[1]
-    # No size effect planted: the ratio sits at 1 (a tolerance, not interval coverage, which a
-    # 95% interval misses one time in twenty: over 30 seeds the mean was 1.000 and 28 covered 1).
-    flat = size_elasticity(pd.Series(rng.poisson(0.5 * years)), seats, years, kind="core")
-    assert abs(flat.irr_per_doubling - 1) < 0.03 and flat.ci[1] < e.ci[0]
-    rate, low, high = e.rate([8, 64])
-    assert np.all(low <= rate) and np.all(rate <= high) and rate[1] > rate[0]
-
-
-def test_customer_share_with_its_interval():
-    requests = pd.DataFrame(
-        {"source": ["support"] * 6 + ["community", "self_serve"] + ["sales"] * 2 + ["sales"]}
+def planted_periods(rng, *, enterprise_irr: float, core_irr: float, n_accounts: int = 1500) -> pd.DataFrame:
+    """Account-years with seats and request counts drawn at planted rates per doubling of seats."""
+    years = rng.integers(1, 5, n_accounts)
+    account = np.repeat(np.arange(n_accounts), years)
+    size = np.exp(rng.uniform(0, np.log(2000), n_accounts))[account] * rng.uniform(0.7, 1.3, len(account))
+    exposure = rng.uniform(0.3, 1.0, len(account))
+    log2 = np.log2(np.maximum(size, 1))
+    return pd.DataFrame(
+        {
+            "account_id": account.astype(str),
+            "seats": size,
+            "exposure_years": exposure,
+            "enterprise_requests": rng.poisson(0.1 * exposure * enterprise_irr**log2),
+            "core_requests": rng.poisson(0.5 * exposure * core_irr**log2),
+        }
     )
-    enterprise = pd.Series([True] * 10 + [False])
-    share, ci, n = customer_driven_share(requests, enterprise)
-    assert (share, n) == (0.8, 10)
-    assert ci[0] < 0.8 < ci[1]
-    assert customer_driven_share(requests.drop(columns="source"), enterprise) == (None, None, 0)
+
+
+def test_a_planted_size_effect_is_recovered_against_the_core_baseline():
+    """The three intervals cover the planted values at about their nominal 95% (20 companies)."""
+    covered = np.zeros(3)
+    for seed in range(20):
+        effect = size_effect(planted_periods(np.random.default_rng(seed), enterprise_irr=1.6, core_irr=1.05))
+        covered += [
+            effect.enterprise_ci[0] <= 1.6 <= effect.enterprise_ci[1],
+            effect.core_ci[0] <= 1.05 <= effect.core_ci[1],
+            effect.ratio_ci[0] <= 1.6 / 1.05 <= effect.ratio_ci[1],
+        ]
+        assert effect.grows_faster
+    assert (covered >= 17).all(), covered
+    rate, low, high = effect.rate("enterprise", [8, 64])
+    assert np.all(low <= rate) and np.all(rate <= high) and rate[1] > rate[0]
+    assert "clustered by account" in effect.model
+
+
+def test_negative_control_core_growing_like_enterprise_is_not_customer_driven(rng):
+    """Regression: with core requests growing as fast as enterprise ones (both 1.6x per doubling),
+    only the enterprise interval was checked and the verdict was still `customer-driven`."""
+    periods = planted_periods(rng, enterprise_irr=1.6, core_irr=1.6)
+    effect = size_effect(periods)
+    assert effect.enterprise_ci[0] > 1  # enterprise requests do grow with size ...
+    assert effect.ratio_ci[0] <= 1  # ... but no faster than core ones
+    accounts = pd.DataFrame({"account_id": periods["account_id"].unique()})
+    requests = requests_from(periods, rng)
+    result = assess_enterprise_demand(requests, accounts, as_of=AS_OF, periods=periods_with_dates(periods))
+    assert result.verdict == "no size effect" and "do not grow with seats faster" in result.reason
+
+
+def requests_from(periods: pd.DataFrame, rng) -> pd.DataFrame:
+    """Request rows for the counts in `periods`, all from customers (support), dated in the period."""
+    rows = []
+    for kind, feature in (("enterprise_requests", "SAML SSO"), ("core_requests", "Dark mode")):
+        owner = np.repeat(np.arange(len(periods)), periods[kind].to_numpy())
+        rows.append(
+            pd.DataFrame(
+                {
+                    "account_id": periods["account_id"].to_numpy()[owner],
+                    "feature": feature,
+                    "category": "security" if feature == "SAML SSO" else "ui",
+                    "source": "support",
+                    "period": owner,
+                }
+            )
+        )
+    requests = pd.concat(rows, ignore_index=True)
+    requests["request_id"] = [f"R{i}" for i in range(len(requests))]
+    start = periods_with_dates(periods)["start"].to_numpy()[requests["period"]]
+    return requests.assign(created_at=start + pd.Timedelta(days=10)).drop(columns="period")
+
+
+def periods_with_dates(periods: pd.DataFrame) -> pd.DataFrame:
+    """Give planted account-years the dates `count_requests` needs (one year each, ending at AS_OF)."""
+    k = periods.groupby("account_id").cumcount()
+    end = AS_OF - pd.to_timedelta(k * 365, unit="D")
+    start = end - pd.to_timedelta(np.round(periods["exposure_years"] * 365.25), unit="D")
+    return periods.assign(
+        start=start, end=end, first=k == periods.groupby("account_id")["seats"].transform("size") - 1
+    )
+
+
+def test_exposure_does_not_depend_on_the_outcome():
+    """Regression: without created_at, exposure started at each account's first request, and
+    accounts with no request got one year. Now: the first active user, else the start of the data."""
+    accounts = pd.DataFrame({"account_id": ["A", "B", "C"]})
+    users = pd.DataFrame(
+        {
+            "account_id": ["A", "A", "B"],
+            "first_active": [D("2023-01-01"), D("2024-01-01"), D("2025-06-01")],
+            "last_active": [D("2026-09-30"), D("2026-09-01"), D("2025-07-01")],
+        }
+    )
+    spans, note = exposure_spans(accounts, users, as_of=AS_OF, data_start=D("2022-10-01"), window_days=28)
+    spans = spans.set_index("account_id")
+    assert spans.loc["A", "start"] == D("2023-01-01") and spans.loc["A", "end"] == AS_OF
+    # B's users went quiet on 1 July 2025: churned, exposure ends with the activity window
+    assert spans.loc["B", "end"] == D("2025-07-28")
+    assert spans.loc["C", "start"] == D("2022-10-01")  # nothing known: the start of the data
+    assert "first active user" in note and "start of the data" in note
+    periods = account_periods(spans.reset_index(), as_of=AS_OF)
+    assert periods.groupby("account_id")["exposure_years"].sum().round(1).to_dict() == {
+        "A": 3.7,
+        "B": 0.2,
+        "C": 4.0,
+    }
+
+
+def test_customer_share_interval_resamples_accounts():
+    """Two kinds of accounts: those whose every request comes through sales and those whose come
+    from customers. Requests are clustered, so the interval is wider than one treating them alone."""
+    accounts = [f"A{i}" for i in range(20)]
+    requests = pd.DataFrame(
+        {"account_id": np.repeat(accounts, 10), "source": np.repeat(["sales"] * 8 + ["support"] * 12, 10)}
+    )
+    share = customer_driven_share(requests, pd.Series(True, index=requests.index), n_boot=2000, seed=1)
+    assert share.share == pytest.approx(0.6) and (share.n_requests, share.n_accounts) == (200, 20)
+    from statsmodels.stats.proportion import proportion_confint
+
+    naive = proportion_confint(120, 200, alpha=0.05, method="wilson")
+    assert share.ci[1] - share.ci[0] > 1.5 * (naive[1] - naive[0])
+    assert (
+        customer_driven_share(requests.drop(columns="source"), pd.Series(True, index=requests.index)) is None
+    )
 
 
 def small_company():
@@ -77,19 +177,19 @@ def small_company():
     )
     requests = pd.DataFrame(
         {
-            "request_id": ["R1", "R2", "R3", "R4"],
-            "account_id": ["A1", "A2", "A3", "A3"],
-            "feature": ["SCIM", "SCIM", "Dark mode", "SCIM"],
-            "created_at": pd.to_datetime(["2025-01-01"] * 4),
-            "category": ["access control", "access control", "ui", "access control"],
-            "source": ["support", "sales", "community", "support"],
+            "request_id": ["R1", "R2", "R3", "R4", "R5"],
+            "account_id": ["A1", "A2", "A3", "A3", "A1"],
+            "feature": ["SCIM", "SCIM", "Dark mode", "SCIM", "SSO"],
+            "created_at": pd.to_datetime(["2025-01-01"] * 5),
+            "category": ["access control", "access control", "ui", "access control", "security"],
+            "source": ["support", "sales", "community", "support", "support"],
         }
     )
     opportunities = pd.DataFrame(
         {
             "opportunity_id": ["O1", "O2", "O3"],
             "account_id": ["A1", "A2", "A3"],
-            "opened_at": pd.to_datetime(["2026-01-01"] * 3),
+            "opened_at": pd.to_datetime(["2026-08-01"] * 3),
             "outcome": ["open", "lost", "lost"],
             "amount": [10_000.0, 50_000.0, 7_000.0],
             "loss_reason": [None, "Missing feature: SCIM", "price"],
@@ -112,39 +212,137 @@ def assess_small(requests, accounts, opportunities, **kwargs):
     )
 
 
-def test_arr_at_stake_by_hand_and_losses_beside_it():
+def test_arr_at_stake_by_hand_split_across_the_features_asked_for():
     accounts, requests, opportunities = small_company()
+    opportunities = opportunities.assign(
+        outcome=["open", "won", "lost"], closed_at=[pd.NaT, D("2026-09-01"), D("2026-09-01")]
+    )
     result = assess_small(requests, accounts, opportunities)
     rows = result.rankings.set_index("feature")
-    # only A1 has an open deal; no closed deal was won, so the historical win rate is 0 of 2
-    assert rows.loc["SCIM", "open_deals"] == 1
-    assert rows.loc["SCIM", "arr_at_stake"] == 0.0
-    # Dark mode was asked for only by A3, which has no open deal
-    assert rows.loc["Dark mode", "arr_at_stake"] == 0.0 and rows.loc["Dark mode", "open_deals"] == 0
-    assert rows.loc["SCIM", "lost_arr"] == 50_000.0  # named in the loss reason, not added to the stake
-    assert rows.loc["SCIM", "requesting_arr"] == 6000.0 and rows.loc["SCIM", "accounts"] == 3
-    assert result.to_dict()["lost_arr_by_feature"] == {"SCIM": 50000.0}
-
-
-def test_arr_at_stake_uses_the_win_probability():
-    accounts, requests, opportunities = small_company()
-    opportunities = opportunities.assign(outcome=["open", "won", "lost"])
-    result = assess_small(requests, accounts, opportunities)
-    # historical win rate: 1 won of 2 closed
-    assert result.rankings.set_index("feature").loc["SCIM", "arr_at_stake"] == pytest.approx(5_000.0)
+    # O1 (A1, open): 10,000 x 1/2 won so far; too few won deals to time it, so it counts whole;
+    # A1 asked for two enterprise features: 2,500 each. Dark mode is core: never at stake.
+    assert rows.loc["SCIM", "arr_at_stake"] == pytest.approx(2_500.0)
+    assert rows.loc["SSO", "arr_at_stake"] == pytest.approx(2_500.0)
+    assert rows.loc["Dark mode", "arr_at_stake"] == 0.0
+    assert result.pipeline.expected == pytest.approx(5_000.0)
+    assert rows.loc["SCIM", "lost_arr"] == 0.0  # O2 was won in this variant
     assert "historical top-down win rate (2 closed deals)" in result.win_probability_source
 
 
-def test_without_a_catalogue_it_runs_on_categories_and_says_what_is_missing():
+def test_losses_are_shown_beside_the_stake_never_added_in():
     accounts, requests, opportunities = small_company()
-    result = assess_small(requests, accounts, opportunities, features=None)
-    assert not result.has_effort
-    assert any("payback cannot be computed" in note for note in result.notes)
-    assert cost_benefit_sentences(result) == [
-        "Payback is not computed: the features catalogue has no effort_weeks."
-    ]
-    top = result.to_dict()["top_by_arr_at_stake"][0]
-    assert top["effort_weeks"] is None and top["payback"] is None
+    result = assess_small(requests, accounts, opportunities)
+    rows = result.rankings.set_index("feature")
+    assert rows.loc["SCIM", "lost_arr"] == 50_000.0
+    assert result.to_dict()["lost_arr_by_feature"] == {"SCIM": 50000.0}
+    assert rows["arr_at_stake"].sum() == 0.0  # no deal was won: the historical win rate is 0
+
+
+def test_shipped_features_are_never_recommended_nor_at_stake():
+    """Regression: the top cost-benefit sentence recommended CSV export, a shipped core feature."""
+    accounts, requests, opportunities = small_company()
+    opportunities = opportunities.assign(outcome=["open", "won", "lost"])
+    catalogue = pd.DataFrame(
+        {
+            "feature": ["SCIM", "SSO", "Dark mode"],
+            "category": ["access control", "security", "ui"],
+            "enterprise": [True, True, False],
+            "effort_weeks": [4, 2, 1],
+            "status": ["backlog", "shipped", "backlog"],
+        }
+    )
+    result = assess_small(requests, accounts, opportunities, features=catalogue)
+    assert "SSO" not in set(result.rankings["feature"]) and result.shipped == ("SSO",)
+    assert result.rankings.set_index("feature").loc["SCIM", "arr_at_stake"] == pytest.approx(5_000.0)
+    assert not any(s.startswith("SSO") for s in cost_benefit_sentences(result))
+    assert "gives us" not in " ".join(cost_benefit_sentences(result))
+
+
+def test_the_stake_horizon_uses_expected_close_dates_and_the_age_of_deals():
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": [f"W{i}" for i in range(8)] + ["new", "old", "dated_in", "dated_out"],
+            "outcome": ["won"] * 8 + ["open"] * 4,
+            "opened_at": [D("2025-01-01")] * 8
+            + [D("2026-09-01"), D("2024-01-01"), D("2026-01-01"), D("2026-01-01")],
+            "closed_at": [
+                D("2025-01-01") + pd.Timedelta(days=d) for d in (60, 70, 80, 90, 100, 110, 120, 130)
+            ]
+            + [pd.NaT] * 4,
+            "expected_close_at": [pd.NaT] * 10 + [D("2026-12-01"), D("2027-09-01")],
+        }
+    )
+    chance, source, notes = close_within(opps, as_of=AS_OF, horizon_months=6)
+    assert chance["dated_in"] == 1.0 and chance["dated_out"] == 0.0  # the CRM's dates, where given
+    # A month old: every won deal closed within 60-130 days, but three open deals are older than
+    # that (censored at 272, 272 and 1,003 days), so the Kaplan-Meier curve stays at 3/11.
+    assert chance["new"] == pytest.approx(1 - 3 / 11)
+    assert chance["old"] == 0.0 and any("older than any won deal" in n for n in notes)
+    assert "Kaplan-Meier" in source
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_feature_stakes_never_add_up_to_more_than_the_open_pipeline(seed):
+    """Regression: each open deal's value went to every feature its account asked for (2.9 on
+    average): the features' total was $1.39M against $0.40M of expected value."""
+    rng = np.random.default_rng(seed)
+    n_accounts, n_requests = 40, 300
+    requests = pd.DataFrame(
+        {
+            "account_id": rng.choice([f"A{i}" for i in range(n_accounts)], n_requests),
+            "feature": rng.choice(["F1", "F2", "F3", "F4", "C1"], n_requests),
+        }
+    )
+    enterprise = requests["feature"].str.startswith("F")
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": [f"O{i}" for i in range(25)],
+            "account_id": rng.choice([f"A{i}" for i in range(n_accounts)], 25),
+            "opened_at": AS_OF - pd.to_timedelta(rng.integers(1, 400, 25), unit="D"),
+            "outcome": "open",
+            "amount": rng.uniform(1e3, 1e5, 25),
+        }
+    )
+    probability = pd.Series(rng.uniform(0, 1, 25), index=opps["opportunity_id"])
+    pipeline = open_pipeline(opps, requests, enterprise, {"F4"}, probability, as_of=AS_OF, horizon_months=6)
+    assert pipeline.by_feature["arr_at_stake"].sum() <= pipeline.expected + 1e-6
+    assert "F4" not in set(pipeline.by_feature["feature"]) and "C1" not in set(pipeline.by_feature["feature"])
+
+
+@pytest.mark.parametrize(
+    "request_columns, catalogue",
+    list(
+        itertools.product(
+            [(), ("category",), ("source",), ("category", "source")],
+            [
+                None,
+                (),
+                ("enterprise",),
+                ("effort_weeks",),
+                ("status",),
+                ("enterprise", "effort_weeks", "status"),
+            ],
+        )
+    ),
+)
+def test_every_optional_column_combination_runs(request_columns, catalogue):
+    accounts, requests, opportunities = small_company()
+    requests = requests.drop(columns=[c for c in ("category", "source") if c not in request_columns])
+    features = None
+    if catalogue is not None:
+        full = pd.DataFrame(
+            {
+                "feature": ["SCIM", "SSO", "Dark mode"],
+                "category": ["access control", "security", "ui"],
+                "enterprise": [True, True, False],
+                "effort_weeks": [4, 2, 1],
+                "status": ["backlog", "planned", "shipped"],
+            }
+        )
+        features = full[["feature", "category", *catalogue]]
+    result = assess_small(requests, accounts, opportunities, features=features)
+    json.dumps(result.to_dict(), allow_nan=False)
+    assert result.verdict in ("customer-driven", "sales-driven", "no size effect", "source unknown")
 
 
 def test_bad_cost_is_rejected():
@@ -173,63 +371,54 @@ def test_requests_from_unknown_accounts_or_before_the_account_existed_are_reject
     assert expected in contract_error(tmp_path / "c", "feature_requests", change)
 
 
-def assess_sample(data):
-    """Demand on a sample company as a run computes it (open deals valued with the penetration curve)."""
-    return assess_all(data, Params(n_boot=500), ("enterprise_demand",)).enterprise_demand
-
-
 @pytest.fixture(scope="module")
 def assessed():
     out = {}
     for name in ("early", "ready", "late"):
         data = load_dataset(SAMPLES_DIR / name)
-        out[name] = (data, assess_sample(data))
+        out[name] = (data, assess_all(data, Params(n_boot=500), ("enterprise_demand",)).enterprise_demand)
     return out
 
 
 @pytest.mark.parametrize("name", ["early", "ready", "late"])
-def test_samples_recover_their_planted_elasticity(assessed, name):
+def test_samples_recover_their_planted_size_effects(assessed, name):
     truths = json.loads((SAMPLES_DIR / name / "planted_truths.json").read_text())
-    result = assessed[name][1]
-    enterprise, core = result.elasticity["enterprise"], result.elasticity["core"]
-    assert enterprise.ci[0] <= truths["enterprise_irr_per_doubling"] <= enterprise.ci[1]
-    assert core.ci[0] <= truths["core_irr_per_doubling"] <= core.ci[1]
+    effect = assessed[name][1].size
+    assert effect.enterprise_ci[0] <= truths["enterprise_irr_per_doubling"] <= effect.enterprise_ci[1]
+    assert effect.core_ci[0] <= truths["core_irr_per_doubling"] <= effect.core_ci[1]
+
+
+def test_ready_is_customer_driven_and_early_is_not(assessed):
+    assert assessed["ready"][1].verdict == "customer-driven"
+    assert (
+        assessed["early"][1].verdict == "sales-driven"
+    )  # planted: 60% of early's enterprise requests via sales
 
 
 def test_ready_sample_ranks_differently_by_count_and_by_stake(assessed):
-    summary = assessed["ready"][1].to_dict()
+    data, result = assessed["ready"]
+    summary = result.to_dict()
     top_stake = summary["top_by_arr_at_stake"][0]["feature"]
     assert summary["top_by_count"][0] == "Dark mode" != top_stake
-    features = assessed["ready"][0].features.set_index("feature")
-    assert features.loc[top_stake, "enterprise"]
-    assert "Why: the accounts asking for Dark mode" in disagreement(assessed["ready"][1])
-
-
-def test_ready_sample_is_customer_driven_and_early_is_not(assessed):
-    assert assessed["ready"][1].customer_share > 0.5
-    assert assessed["early"][1].customer_share < 0.5  # planted: 60% of early's enterprise requests via sales
+    assert data.features.set_index("feature").loc[top_stake, "enterprise"]
+    assert "Why: the accounts asking for Dark mode" in disagreement(result)
+    assert sum(summary["arr_at_stake"].values()) <= summary["open_pipeline_expected"]
+    assert "CSV export" not in set(result.rankings["feature"])  # shipped in the sample catalogue
 
 
 def test_open_deals_use_the_penetration_curve_when_the_data_support_it(assessed):
-    for name, expected in (
-        ("ready", "the penetration win curve"),
-        ("early", "the historical top-down win rate"),
-    ):
-        result = assessed[name][1]
-        assert result.win_probability_source.startswith(expected), name
-    data = assessed["ready"][0]
-    penetration = assess_all(data, Params(n_boot=500), ("penetration",)).penetration
-    probability, _ = open_deal_win_probability(data.opportunities, penetration)
-    assert probability.between(0, 1).all() and probability.nunique() > 1
-    probability, _ = open_deal_win_probability(data.opportunities, None)
-    assert probability.nunique() == 1
+    assert assessed["ready"][1].win_probability_source.startswith("the penetration win curve")
+    assert assessed["early"][1].win_probability_source.startswith("the historical top-down win rate")
 
 
 def test_summary_section_carries_the_contract_fields(assessed):
     summary = assessed["ready"][1].to_dict()
-    for kind in ("enterprise", "core"):
-        assert set(summary["size_elasticity"][kind]) >= {"irr_per_doubling", "ci", "n_accounts"}
-    assert 0 <= summary["customer_driven_share"] <= 1
+    for kind in ("enterprise", "core", "ratio"):
+        assert set(summary["size_effect"][kind]) == {"irr_per_doubling", "ci"}
+    assert (
+        0 <= summary["customer_driven_share"]["share"] <= 1
+        and summary["customer_driven_share"]["n_accounts"] > 0
+    )
     assert set(summary["top_by_arr_at_stake"][0]) == {
         "feature",
         "arr_at_stake",
@@ -237,13 +426,12 @@ def test_summary_section_carries_the_contract_fields(assessed):
         "effort_weeks",
         "payback",
     }
+    assert summary["open_pipeline_expected"] > 0 and summary["stake_horizon_months"] == 6
     assert summary["lost_arr_by_feature"]  # planted: lost deals naming SAML SSO and role-based access control
     json.dumps(summary, allow_nan=False)
 
 
-def test_cost_benefit_sentence_reads_like_the_issue(assessed):
-    sentence = next(
-        s for s in cost_benefit_sentences(assessed["ready"][1], top=20) if s.startswith("SCIM provisioning")
-    )
-    assert "SCIM provisioning: requested by" in sentence and "accounts, $" in sentence
-    assert "of pipeline in play over the next six months, about 8 engineering weeks" in sentence
+def test_cost_benefit_sentence_says_deals_wait_on_it(assessed):
+    sentences = cost_benefit_sentences(assessed["ready"][1], top=20)
+    assert sentences and all("in expected value over the next 6 months wait on it" in s for s in sentences)
+    assert not any("gives us" in s for s in sentences)

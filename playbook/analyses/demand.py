@@ -4,18 +4,21 @@ Individuals don't buy enterprise features, enterprises do (a16z, Dec 2020). At Z
 and complexity per account grew, customers forced enterprise features on the company — the
 requests were not driven by sales. GitHub refused a bank's demand for access controls, lost the
 deal, changed course and won its first enterprise agreement. Stripe's sales lead argued for a
-roadmap item in dollars: "if you build it, it gives us $X of scale over the next six months".
+roadmap item in dollars. So: do enterprise requests grow with account size faster than core ones
+(`size_effect`), do customers rather than sales ask, and what do open deals put at stake for
+each feature not built yet (`stake`)?
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.size_effect import SizeEffect, count_requests, size_effect
+from playbook.analyses.stake import OpenPipeline, open_pipeline
 
 # Without a catalogue flag, these request categories count as enterprise features.
 ENTERPRISE_CATEGORIES = ("security", "access control", "compliance", "admin", "audit")
@@ -23,121 +26,70 @@ CUSTOMER_SOURCES = ("support", "community", "self_serve")
 VERDICTS = ("customer-driven", "sales-driven", "no size effect", "source unknown")
 # Zendesk: customers forced enterprise features on it; sales did not drive the requests.
 DEFAULT_MIN_CUSTOMER_SHARE = 0.5
+DEFAULT_STAKE_HORIZON_MONTHS = 6  # Stripe: "... $X of scale over the next six months"
+MIN_REQUESTS = 10  # of each kind, to fit the size model
 
 
 def is_enterprise(requests: pd.DataFrame, features: pd.DataFrame | None) -> pd.Series:
     """True for requests of an enterprise feature: the catalogue's `enterprise` flag, else the category."""
-    category = requests["category"] if "category" in requests else pd.Series(np.nan, index=requests.index)
+    category = (
+        requests["category"] if "category" in requests else pd.Series(np.nan, index=requests.index)
+    ).astype("string")
     if features is not None:
         catalogue = features.set_index("feature")
-        category = category.fillna(requests["feature"].map(catalogue["category"]))
+        category = category.fillna(requests["feature"].map(catalogue["category"]).astype("string"))
         if "enterprise" in catalogue:
             flag = requests["feature"].map(catalogue["enterprise"])
-            by_category = category.str.lower().isin(ENTERPRISE_CATEGORIES)
+            by_category = category.str.lower().isin(ENTERPRISE_CATEGORIES).fillna(False)
             return flag.where(flag.notna(), by_category).astype(bool)
     return category.str.lower().isin(ENTERPRISE_CATEGORIES).fillna(False).astype(bool)
 
 
-# ---------------------------------------------------------------------------------------------
-# Demand grows with account size
+def shipped_features(features: pd.DataFrame | None) -> set[str]:
+    """Features the catalogue marks as shipped: never recommended, never at stake."""
+    if features is None or "status" not in features:
+        return set()
+    return set(features.loc[features["status"].astype("string").str.lower() == "shipped", "feature"])
 
 
 @dataclass(frozen=True)
-class Elasticity:
-    """Requests per account-year, per doubling of seats: the incidence-rate ratio with its interval."""
+class CustomerShare:
+    """The share of enterprise requests that came from customers (not sales), with a 95% interval
+    from a bootstrap of whole accounts (an account's requests come from the same people)."""
 
-    kind: str  # "enterprise" or "core"
-    irr_per_doubling: float
+    share: float
     ci: tuple[float, float]
-    n_accounts: int
     n_requests: int
-    model: str
-    seats_max: float  # the largest account in the fit (the curve is not drawn beyond it)
-    params: np.ndarray = field(repr=False)  # intercept, log2(seats) coefficient
-    cov: np.ndarray = field(repr=False)
-
-    def rate(self, seats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fitted requests per account-year at each seat count, with a 95% interval."""
-        design = np.column_stack([np.ones(len(seats)), np.log2(np.maximum(np.asarray(seats, float), 1))])
-        eta = design @ self.params
-        se = np.sqrt(np.einsum("ij,jk,ik->i", design, self.cov, design))
-        return np.exp(eta), np.exp(eta - 1.96 * se), np.exp(eta + 1.96 * se)
+    n_accounts: int
 
     def to_dict(self) -> dict:
         return {
-            "irr_per_doubling": rounded(self.irr_per_doubling),
+            "share": rounded(self.share),
             "ci": [rounded(self.ci[0]), rounded(self.ci[1])],
-            "n_accounts": self.n_accounts,
             "n_requests": self.n_requests,
-            "model": self.model,
+            "n_accounts": self.n_accounts,
         }
 
 
-def size_elasticity(counts: pd.Series, seats: pd.Series, years: pd.Series, *, kind: str) -> Elasticity:
-    """Fit requests ~ log2(seats) with log(years of exposure) as offset.
-
-    A negative binomial model (statsmodels, NB2); when it does not converge — typically when
-    the counts show no overdispersion — a Poisson GLM with robust (HC0) errors, labelled as such.
-    """
-    import statsmodels.api as sm  # here, not at the top: see the note on imports in timing.py
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    y = counts.to_numpy(dtype=float)
-    design = sm.add_constant(np.log2(np.maximum(seats.to_numpy(dtype=float), 1)), has_constant="add")
-    exposure = years.to_numpy(dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        fit = sm.NegativeBinomial(y, design, exposure=exposure).fit(method="newton", maxiter=100, disp=0)
-    converged = fit.mle_retvals.get("converged", False) and np.all(np.isfinite(fit.bse))
-    if converged:
-        params, cov, model = fit.params[:2], fit.cov_params()[:2, :2], "negative binomial"
-    else:
-        fit = sm.GLM(y, design, family=sm.families.Poisson(), exposure=exposure).fit(cov_type="HC0")
-        params, cov, model = fit.params, fit.cov_params(), "Poisson, robust errors"
-    params, cov = np.asarray(params), np.asarray(cov)
-    se = float(np.sqrt(cov[1, 1]))
-    ci = (float(np.exp(params[1] - 1.96 * se)), float(np.exp(params[1] + 1.96 * se)))
-    seats_max = float(max(seats.max(), 1))
-    return Elasticity(kind, float(np.exp(params[1])), ci, len(y), int(y.sum()), model, seats_max, params, cov)
-
-
-def exposure_years(
-    accounts: pd.DataFrame, requests: pd.DataFrame, as_of: pd.Timestamp
-) -> tuple[pd.Series, str]:
-    """Each account's years of exposure to requesting: from created_at, else from its first request."""
-    if "created_at" in accounts and accounts["created_at"].notna().all():
-        start, note = accounts["created_at"], ""
-    else:
-        first = requests.groupby("account_id")["created_at"].min()
-        start = accounts["account_id"].map(first).fillna(as_of - pd.Timedelta(days=365))
-        note = (
-            "accounts.created_at is missing: exposure runs from each account's first request "
-            "(shorter, so rates read high)."
-        )
-    years = ((as_of - start).dt.days / 365.25).clip(lower=1 / 12)
-    return years.set_axis(accounts.index), note
-
-
-# ---------------------------------------------------------------------------------------------
-# Who is asking, and what each feature is worth
-
-
 def customer_driven_share(
-    requests: pd.DataFrame, enterprise: pd.Series
-) -> tuple[float | None, tuple[float, float] | None, int]:
-    """Share of enterprise requests that came from customers (not sales), its Wilson 95% interval, and n."""
+    requests: pd.DataFrame, enterprise: pd.Series, *, n_boot: int = 1000, seed=0
+) -> CustomerShare | None:
+    """Share of enterprise requests from customers directly, with a cluster bootstrap by account."""
     if "source" not in requests:
-        return None, None, 0
-    sources = requests.loc[enterprise, "source"].dropna()
-    n = len(sources)
-    if n == 0:
-        return None, None, 0
-    from statsmodels.stats.proportion import proportion_confint  # see the note on imports in timing.py
-
-    customers = int(sources.isin(CUSTOMER_SOURCES).sum())
-    low, high = proportion_confint(customers, n, alpha=0.05, method="wilson")
-    return customers / n, (float(low), float(high)), n
+        return None
+    rows = requests.loc[enterprise.to_numpy(), ["account_id", "source"]].dropna(subset=["source"])
+    if rows.empty:
+        return None
+    per_account = rows.assign(customer=rows["source"].isin(CUSTOMER_SOURCES)).groupby("account_id")[
+        "customer"
+    ]
+    customers, totals = per_account.sum().to_numpy(float), per_account.size().to_numpy(float)
+    picks = np.random.default_rng(seed).integers(0, len(totals), size=(n_boot, len(totals)))
+    shares = customers[picks].sum(axis=1) / totals[picks].sum(axis=1)
+    low, high = np.quantile(shares, [0.025, 0.975])
+    return CustomerShare(
+        float(customers.sum() / totals.sum()), (float(low), float(high)), len(rows), len(totals)
+    )
 
 
 def feature_rankings(
@@ -145,19 +97,21 @@ def feature_rankings(
     enterprise: pd.Series,
     accounts: pd.DataFrame,
     opportunities: pd.DataFrame | None,
-    win_probability: pd.Series,
+    pipeline: OpenPipeline | None,
     features: pd.DataFrame | None,
+    shipped: set[str],
     *,
+    account_size: pd.Series | None,
     cost_per_engineering_week: float,
 ) -> pd.DataFrame:
-    """One row per feature: requests, accounts, their ARR, ARR at stake over the next six months,
-    ARR lost to it, effort and payback.
+    """One row per feature not shipped yet: requests, accounts, their ARR, the median size of the
+    accounts asking, ARR at stake over the horizon, ARR lost to it, effort and payback.
 
-    ARR at stake = sum over open top-down deals of accounts that asked for the feature of
-    amount x win probability. Closed-lost deals whose loss_reason names the feature are counted
-    beside it (`lost_arr`), never added in: what was lost is evidence, what is open is at stake.
+    Closed-lost deals whose loss_reason names the feature are counted beside it (`lost_arr`), never
+    added in: what was lost is evidence, what is open is at stake.
     """
     frame = requests.assign(enterprise=enterprise.to_numpy())
+    frame = frame[~frame["feature"].isin(shipped)]
     per_feature = frame.groupby("feature").agg(
         requests=("request_id", "size"), accounts=("account_id", "nunique"), enterprise=("enterprise", "max")
     )
@@ -165,32 +119,22 @@ def feature_rankings(
     if "arr" in accounts:
         arr = pairs.merge(accounts[["account_id", "arr"]], on="account_id").groupby("feature")["arr"].sum()
         per_feature["requesting_arr"] = arr
-    if "seats" in accounts:
-        size = (
-            pairs.merge(accounts[["account_id", "seats"]], on="account_id")
-            .groupby("feature")["seats"]
-            .median()
-        )
+    if account_size is not None:
+        size = pairs.assign(seats=pairs["account_id"].map(account_size)).groupby("feature")["seats"].median()
         per_feature["median_seats"] = size.astype(float)
-    at_stake = pd.Series(0.0, index=per_feature.index)
+    stake = pd.DataFrame(columns=["arr_at_stake", "open_deals"])
+    if pipeline is not None:
+        stake = pipeline.by_feature.set_index("feature")
+    per_feature["open_deals"] = stake["open_deals"].reindex(per_feature.index).fillna(0).astype(int)
+    per_feature["arr_at_stake"] = stake["arr_at_stake"].reindex(per_feature.index).fillna(0.0).astype(float)
     lost = pd.Series(0.0, index=per_feature.index)
-    open_deals = pd.Series(0, index=per_feature.index)
-    if opportunities is not None and "amount" in opportunities:
-        is_open = opportunities["outcome"] == "open"
-        deals = opportunities[is_open].assign(
-            value=lambda d: d["amount"] * d["opportunity_id"].map(win_probability)
-        )
-        stake = pairs.merge(deals[["account_id", "value"]], on="account_id")
-        at_stake = at_stake.add(stake.groupby("feature")["value"].sum(), fill_value=0)
-        open_deals = open_deals.add(stake.groupby("feature").size(), fill_value=0)
-        if "loss_reason" in opportunities:
-            closed_lost = opportunities[opportunities["outcome"] == "lost"].dropna(subset=["loss_reason"])
-            reasons = closed_lost["loss_reason"].str.lower()
-            for feature in per_feature.index:
-                named = reasons.str.contains(feature.lower(), regex=False)
-                lost[feature] = float(closed_lost.loc[named, "amount"].sum())
-    per_feature["open_deals"] = open_deals.astype(int)
-    per_feature["arr_at_stake"] = at_stake
+    if opportunities is not None and {"loss_reason", "amount"} <= set(opportunities):
+        closed_lost = opportunities[opportunities["outcome"] == "lost"].dropna(subset=["loss_reason"])
+        reasons = closed_lost["loss_reason"].str.lower()
+        for feature in per_feature.index:
+            lost[feature] = float(
+                closed_lost.loc[reasons.str.contains(feature.lower(), regex=False), "amount"].sum()
+            )
     per_feature["lost_arr"] = lost
     if features is not None and "effort_weeks" in features:
         effort = features.set_index("feature")["effort_weeks"]
@@ -202,17 +146,17 @@ def feature_rankings(
 
 @dataclass(frozen=True)
 class DemandResult:
-    """Enterprise demand: size elasticity, who asks, and features ranked four ways.
+    """Enterprise demand: the size effect against core requests, who asks, and what is at stake.
 
     `to_dict()` is summary.json's `enterprise_demand` section.
     """
 
     as_of: pd.Timestamp
-    elasticity: dict[str, Elasticity | None]
-    customer_share: float | None
-    customer_share_ci: tuple[float, float] | None
-    n_with_source: int
+    size: SizeEffect | None
+    customers: CustomerShare | None
     rankings: pd.DataFrame = field(repr=False)
+    pipeline: OpenPipeline | None
+    shipped: tuple[str, ...]
     win_probability_source: str
     cost_per_engineering_week: float
     min_customer_share: float
@@ -220,16 +164,19 @@ class DemandResult:
 
     @property
     def grows_with_size(self) -> bool:
-        """Enterprise requests rise with seats: the lower end of the interval is above 1."""
-        enterprise = self.elasticity["enterprise"]
-        return enterprise is not None and enterprise.ci[0] > 1
+        """Enterprise requests grow with seats faster than core requests (the ratio's interval > 1)."""
+        return self.size is not None and self.size.grows_faster
+
+    @property
+    def customer_share(self) -> float | None:
+        return None if self.customers is None else self.customers.share
 
     @property
     def customer_driven(self) -> bool | None:
         """At least `min_customer_share` of enterprise requests from customers; None when unknown."""
-        if self.customer_share is None:
+        if self.customers is None:
             return None
-        return self.customer_share >= self.min_customer_share
+        return self.customers.share >= self.min_customer_share
 
     @property
     def verdict(self) -> str:
@@ -239,6 +186,23 @@ class DemandResult:
         if self.customer_driven is None:
             return "source unknown"
         return "customer-driven" if self.customer_driven else "sales-driven"
+
+    @property
+    def reason(self) -> str:
+        """Why the verdict, in a sentence a board can read."""
+        if self.size is None:
+            return "too few requests of each kind to estimate a size effect"
+        if not self.grows_with_size:
+            low, high = self.size.ratio_ci
+            return (
+                f"enterprise requests do not grow with seats faster than core requests (ratio "
+                f"{self.size.ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
+            )
+        if self.customers is None:
+            return "requests carry no source: who asks is unknown"
+        if self.customer_driven:
+            return "enterprise requests grow faster with size and come mostly from customers"
+        return "enterprise requests grow faster with size, but sales logs too many of them"
 
     @property
     def has_effort(self) -> bool:
@@ -253,14 +217,17 @@ class DemandResult:
         lost = self.rankings[self.rankings["lost_arr"] > 0].sort_values("feature")
         return {
             "verdict": self.verdict,
-            "size_elasticity": {k: (e.to_dict() if e else None) for k, e in self.elasticity.items()},
-            "customer_driven_share": rounded(self.customer_share),
-            "customer_driven_share_ci": None
-            if self.customer_share_ci is None
-            else [rounded(x) for x in self.customer_share_ci],
-            "n_enterprise_requests_with_source": self.n_with_source,
+            "reason": self.reason,
+            "size_effect": None if self.size is None else self.size.to_dict(),
+            "customer_driven_share": None if self.customers is None else self.customers.to_dict(),
             "min_customer_share": self.min_customer_share,
             "top_by_count": self.top("requests", 5)["feature"].tolist(),
+            **(self.pipeline.to_dict() if self.pipeline else {"open_pipeline_expected": None}),
+            "arr_at_stake": {
+                row.feature: round(float(row.arr_at_stake), 2)
+                for row in self.rankings.itertuples()
+                if row.arr_at_stake > 0
+            },
             "top_by_arr_at_stake": [
                 {
                     "feature": row.feature,
@@ -271,6 +238,7 @@ class DemandResult:
                 }
                 for row in stake.itertuples()
             ],
+            "shipped_features_left_out": list(self.shipped),
             "lost_arr_by_feature": {row.feature: round(float(row.lost_arr), 2) for row in lost.itertuples()},
             "win_probability_source": self.win_probability_source,
             "notes": list(self.notes),
@@ -282,15 +250,20 @@ def assess_enterprise_demand(
     accounts: pd.DataFrame,
     *,
     as_of: pd.Timestamp,
+    periods: pd.DataFrame | None = None,
     opportunities: pd.DataFrame | None = None,
     features: pd.DataFrame | None = None,
-    active_users_now: pd.Series | None = None,
     win_probability: pd.Series | None = None,
     win_probability_source: str = "",
     cost_per_engineering_week: float = 25_000.0,
     min_customer_share: float = DEFAULT_MIN_CUSTOMER_SHARE,
+    stake_horizon_months: int = DEFAULT_STAKE_HORIZON_MONTHS,
+    account_size: pd.Series | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    notes: tuple[str, ...] = (),
 ) -> DemandResult:
-    """Is enterprise demand customer-driven, does it grow with account size, and what is each feature worth?
+    """Do enterprise requests grow faster with size than core ones, who asks, what is at stake?
 
     Parameters
     ----------
@@ -298,14 +271,14 @@ def assess_enterprise_demand(
         One row per feature request: request_id, account_id, feature, created_at; category and
         source when known.
     accounts
-        account_id, employee_count; seats (size regressor), arr and created_at when known.
+        account_id; arr when known (the ARR of the accounts asking).
     as_of
-        Analysis date (end of the exposure window).
+        Analysis date.
+    periods
+        One row per account-period (`size_effect.account_periods`) with `seats` measured in it;
+        None when account size cannot be measured (no users).
     opportunities, features
         Top-down deals and the feature catalogue; optional.
-    active_users_now
-        Each account's active users on the analysis date (indexed by account_id; the activity
-        window's definition), the account size when accounts.seats is missing.
     win_probability, win_probability_source
         Each open deal's win probability (indexed by opportunity_id) and where it comes from: the
         penetration analysis's, so both sections value a deal the same way. Required with
@@ -314,13 +287,22 @@ def assess_enterprise_demand(
         Fully loaded cost of one engineering week, in the data's currency, for the payback ratio.
     min_customer_share
         Share (0-1) of enterprise requests that must come from customers for `customer-driven`.
+    stake_horizon_months
+        Only what open deals are expected to bring within this many months is at stake.
+    account_size
+        Each account's size today (seats, by account_id), to describe who asks for a feature.
+    n_boot, seed
+        Resamples of whole accounts for the customer share's interval, and the seed.
+    notes
+        Caveats from the caller (how exposure was measured).
     """
     if cost_per_engineering_week <= 0:
         raise ValueError("cost_per_engineering_week must be positive")
     if not 0 <= min_customer_share <= 1:
         raise ValueError(f"min_customer_share must be a share between 0 and 1, got {min_customer_share}")
-    notes: list[str] = []
+    notes = [n for n in notes if n]
     enterprise = is_enterprise(requests, features)
+    shipped = shipped_features(features)
     if features is None:
         notes.append(
             "No features catalogue: enterprise features are recognised by category "
@@ -328,55 +310,64 @@ def assess_enterprise_demand(
         )
     elif "effort_weeks" not in features:
         notes.append("The features catalogue has no effort_weeks: payback cannot be computed.")
+    if shipped:
+        notes.append(
+            f"Shipped features are left out of every ranking and of the stake: {', '.join(sorted(shipped))}."
+        )
 
-    if "seats" in accounts and accounts["seats"].notna().all():
-        seats = accounts["seats"].astype(float)
-    elif active_users_now is not None:
-        seats = accounts["account_id"].map(active_users_now).fillna(0).astype(float)
-        notes.append("accounts.seats is missing: account size is the users active on the analysis date.")
-    else:
-        seats = None
+    effect = None
+    if periods is None:
         notes.append("Neither seats nor users are known: demand by account size is not estimated.")
-    elasticity: dict[str, Elasticity | None] = {"enterprise": None, "core": None}
-    if seats is not None:
-        years, note = exposure_years(accounts, requests, as_of)
-        notes += [note] if note else []
-        for kind, mask in (("enterprise", enterprise), ("core", ~enterprise)):
-            counts = accounts["account_id"].map(requests.loc[mask, "account_id"].value_counts()).fillna(0)
-            if counts.sum() >= 10:
-                elasticity[kind] = size_elasticity(counts, seats, years, kind=kind)
-            else:
-                notes.append(f"Fewer than 10 {kind} requests: their size elasticity is not estimated.")
+    else:
+        counted = count_requests(periods, requests, enterprise)
+        if min(counted["enterprise_requests"].sum(), counted["core_requests"].sum()) < MIN_REQUESTS:
+            notes.append(f"Fewer than {MIN_REQUESTS} requests of a kind: the size effect is not estimated.")
+        else:
+            effect = size_effect(counted)
 
-    share, share_ci, n_with_source = customer_driven_share(requests, enterprise)
-    if share is None:
+    customers = customer_driven_share(requests, enterprise, n_boot=n_boot, seed=seed)
+    if customers is None:
         notes.append("No request source: whether customers or sales drive enterprise demand is unknown.")
+    pipeline = None
     if opportunities is not None:
         if win_probability is None:
             raise ValueError(
                 "win_probability is required with opportunities (see penetration.open_deal_win_probability)"
             )
-        probability, source = win_probability, win_probability_source
+        if "amount" not in opportunities:
+            notes.append("Opportunities have no amount: nothing can be at stake.")
+        pipeline = open_pipeline(
+            opportunities,
+            requests,
+            enterprise,
+            shipped,
+            win_probability,
+            as_of=as_of,
+            horizon_months=stake_horizon_months,
+        )
+        notes += list(pipeline.notes)
     else:
-        probability, source = pd.Series(dtype=float), "no opportunities table"
+        win_probability_source = "no opportunities table"
         notes.append("No opportunities table: no ARR is at stake, and no loss is attributed to a feature.")
     rankings = feature_rankings(
         requests,
         enterprise,
         accounts,
         opportunities,
-        probability,
+        pipeline,
         features,
+        shipped,
+        account_size=account_size,
         cost_per_engineering_week=cost_per_engineering_week,
     )
     return DemandResult(
         as_of,
-        elasticity,
-        share,
-        share_ci,
-        n_with_source,
+        effect,
+        customers,
         rankings,
-        source,
+        pipeline,
+        tuple(sorted(shipped)),
+        win_probability_source,
         cost_per_engineering_week,
         min_customer_share,
         tuple(notes),

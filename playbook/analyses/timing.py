@@ -2,33 +2,40 @@
 
 GitHub, Twilio and SendGrid all started investing in top-down sales teams with bottom-up ARR
 between $20M and $30M (a16z, "The $20M-$500M question: adding top-down sales", Dec 2020).
-This module places the company's ARR against that band, forecasts when it will enter it, and
-collects the flywheel evidence the article names.
+This module places the company's ARR against that band, forecasts when it will enter it (with a
+growth rate that is allowed to slow, see `forecast`), and collects the flywheel evidence the
+article names.
+
+Imports: statsmodels and scipy are imported inside the functions that fit models, here and in
+every analysis module. A notebook that only reads a run's stored results never needs them, and
+importing them is a large part of a notebook kernel's start-up.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from playbook.analyses.forecast import Backtest, TrendForecast, fit_trend, rolling_backtest
 from playbook.analyses.outcome import rounded
 
 VERDICTS = ("early", "approaching", "in_window", "late")
 DEFAULT_BAND = (20e6, 30e6)  # GitHub, Twilio, SendGrid: $20-30M ARR
 MIN_FORECAST_MONTHS = 12
-GROWTH_WINDOW_MONTHS = 24  # the forecast extrapolates the growth of the last two years
 NRR_TOP_COMPANIES = 1.5  # the article: top companies often show NRR above 150%
 MAGIC_NUMBER_EFFICIENT = 0.75  # common SaaS benchmark, not from the article
+RECENT_MONTHS, LONGER_MONTHS = 6, 24  # recent growth against the longer run
+SLOWING = 0.8  # recent growth below this share of the longer-run rate is called slowing
 
 
 @dataclass(frozen=True)
 class MonthsToBand:
     """Months until ARR first reaches the band's lower edge, across simulated paths.
 
-    A quantile is None when fewer than that share of paths reach the band within the horizon.
+    A quantile is None when fewer than that share of paths reach the band within the horizon;
+    P10 and P90 are None when the history has no noise to learn the uncertainty from (`ranged`).
     """
 
     p10: int | None
@@ -36,10 +43,11 @@ class MonthsToBand:
     p90: int | None
     n_paths: int
     horizon_months: int
-    growth_months: int  # monthly growth figures the model was estimated on
+    n_months: int  # months of ARR the model was fitted on
+    ranged: bool = True
 
     def to_dict(self) -> dict:
-        return {"p10": self.p10, "p50": self.p50, "p90": self.p90, "n": self.growth_months}
+        return {"p10": self.p10, "p50": self.p50, "p90": self.p90, "n": self.n_months, "ranged": self.ranged}
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,28 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Growth:
+    """ARR growth, annualised (shares), recently and over the longer run, and whether it slows."""
+
+    recent: float | None  # the last RECENT_MONTHS, annualised
+    longer: float | None  # the last LONGER_MONTHS (or all there is), annualised
+    longer_months: int
+    today: float | None  # the forecast model's growth rate at the last month, annualised
+
+    @property
+    def slowing(self) -> bool:
+        return self.recent is not None and self.longer is not None and self.recent < SLOWING * self.longer
+
+    def to_dict(self) -> dict:
+        return {
+            "recent_6m": rounded(self.recent),
+            f"longer_{self.longer_months}m": rounded(self.longer),
+            "model_today": rounded(self.today),
+            "slowing": self.slowing,
+        }
+
+
+@dataclass(frozen=True)
 class TimingResult:
     """The timing verdict and its evidence. `to_dict()` is the summary.json `timing` section."""
 
@@ -72,6 +102,8 @@ class TimingResult:
     months_to_band: MonthsToBand | None
     months_past_band: int | None
     indicators: tuple[Indicator, ...]
+    growth: Growth
+    backtest: Backtest | None
     n_months: int
     approach_months: int
     history: pd.DataFrame = field(repr=False)  # month, arr
@@ -91,10 +123,13 @@ class TimingResult:
             "months_to_band": self.months_to_band.to_dict() if self.months_to_band else None,
             "months_past_band": self.months_past_band,
             "arr_growth_annual": value["arr_growth_annual"],
+            "growth": self.growth.to_dict(),
             "nrr": value["nrr"],
+            "nrr_method": self.indicator("nrr").note,
             "self_serve_share": value["self_serve_share"],
             "magic_number": value["magic_number"],
             "signup_growth": value["signup_growth"],
+            "forecast_backtest": None if self.backtest is None else self.backtest.to_dict(),
             "n_months": self.n_months,
             "notes": list(self.notes),
         }
@@ -111,25 +146,46 @@ def arr_growth_annual(arr: pd.DataFrame) -> float | None:
     return rounded(arr["arr"].iloc[-1] / arr["arr"].iloc[-13] - 1)
 
 
-def trailing_nrr(arr: pd.DataFrame) -> float | None:
-    """Trailing-12-month net revenue retention from the ARR movement columns (share).
+def annualised_growth(arr: pd.DataFrame, months: int) -> float | None:
+    """ARR growth over the last `months` months, as a yearly rate (share); None without them."""
+    if len(arr) <= months or arr["arr"].iloc[-months - 1] <= 0 or arr["arr"].iloc[-1] <= 0:
+        return None
+    return float((arr["arr"].iloc[-1] / arr["arr"].iloc[-months - 1]) ** (12 / months) - 1)
 
-    (ARR twelve months ago + expansion - contraction - churn over the twelve months) divided by
-    ARR twelve months ago. None when a movement column is missing or there are under 13 months.
+
+def compounded_nrr(arr: pd.DataFrame) -> float | None:
+    """Trailing-12-month net revenue retention compounded from the monthly movements (share).
+
+    The product over the last twelve months of 1 + (expansion - contraction - churn) / ARR of the
+    month before. An approximation: the movement columns are company totals, so expansion of
+    customers won during the year still counts (less than adding the year's movements to the
+    ARR of a year ago, which counts all of it). None when a movement column is missing or there
+    are under 13 months.
     """
     movements = ["expansion_arr", "contraction_arr", "churned_arr"]
     if len(arr) < 13 or any(c not in arr for c in movements):
         return None
     window = arr.iloc[-12:]
-    if window[movements].isna().any().any():
+    before = arr["arr"].iloc[-13:-1].to_numpy(dtype=float)
+    if window[movements].isna().any().any() or (before <= 0).any():
         return None
-    start = arr["arr"].iloc[-13]
-    if start <= 0:
-        return None
-    kept = (
-        start + window["expansion_arr"].sum() - window["contraction_arr"].sum() - window["churned_arr"].sum()
-    )
-    return rounded(kept / start)
+    net = (window["expansion_arr"] - window["contraction_arr"] - window["churned_arr"]).to_numpy(dtype=float)
+    return rounded(float(np.prod(1 + net / before)))
+
+
+def cohort_nrr(account_arr: pd.DataFrame, *, month: pd.Timestamp) -> tuple[float | None, int]:
+    """Net revenue retention of the customers paying twelve months before `month` (share), and
+    how many they were: their ARR in `month` over their ARR then. Exact, from customer-level ARR.
+
+    `account_arr` has one row per account and month: account_id, month (month start), arr.
+    """
+    start = month - pd.DateOffset(months=12)
+    then = account_arr[(account_arr["month"] == start) & (account_arr["arr"] > 0)]
+    if then.empty:
+        return None, 0
+    now = account_arr[account_arr["month"] == month].set_index("account_id")["arr"]
+    kept = then["account_id"].map(now).fillna(0.0)
+    return rounded(float(kept.sum() / then["arr"].sum())), len(then)
 
 
 def self_serve_share(arr: pd.DataFrame) -> float | None:
@@ -159,19 +215,24 @@ def signup_growth(arr: pd.DataFrame) -> float | None:
     return rounded(float(recent.sum()) / float(before.sum()) - 1)
 
 
-def flywheel_indicators(arr: pd.DataFrame) -> tuple[Indicator, ...]:
+def nrr_indicator(arr: pd.DataFrame, account_arr: pd.DataFrame | None) -> Indicator:
+    """NRR exactly from customer-level ARR when it is given, else compounded from the movements."""
+    mark, source = NRR_TOP_COMPANIES, "rule of thumb (the article): top companies often exceed 150%"
+    if account_arr is not None and len(arr):
+        value, customers = cohort_nrr(account_arr, month=arr["month"].iloc[-1])
+        if value is not None:
+            note = f"cohort: the {customers:,} customers paying twelve months ago, from customer-level ARR"
+            return Indicator("nrr", value, "share", mark, source, 13, note)
+    note = "compounded from monthly movements (an approximation: counts new customers' expansion)"
+    return Indicator("nrr", compounded_nrr(arr), "share", mark, source, min(len(arr), 13), note)
+
+
+def flywheel_indicators(arr: pd.DataFrame, account_arr: pd.DataFrame | None = None) -> tuple[Indicator, ...]:
     """The flywheel evidence the columns allow, each beside its rule of thumb."""
     n = len(arr)
     return (
         Indicator("arr_growth_annual", arr_growth_annual(arr), "share", None, "", min(n, 13)),
-        Indicator(
-            "nrr",
-            trailing_nrr(arr),
-            "share",
-            NRR_TOP_COMPANIES,
-            "rule of thumb (the article): top companies often exceed 150%",
-            min(n, 13),
-        ),
+        nrr_indicator(arr, account_arr),
         Indicator(
             "self_serve_share",
             self_serve_share(arr),
@@ -196,38 +257,8 @@ def flywheel_indicators(arr: pd.DataFrame) -> tuple[Indicator, ...]:
 # Forecast
 
 
-def simulate_log_arr(
-    log_arr: np.ndarray, *, horizon: int, n_paths: int, seed: int, window: int = GROWTH_WINDOW_MONTHS
-) -> tuple[np.ndarray, int, list[str]]:
-    """Simulated future paths of log ARR (horizon x n_paths) from a log-linear model.
-
-    Monthly log growth = drift + noise, estimated by maximum likelihood (a statsmodels
-    state-space model) on the last `window` months. Each path draws its own drift and noise
-    variance from their estimated sampling distribution, so the fan carries the uncertainty
-    about the growth rate itself, not only month-to-month noise.
-    Returns the paths, the number of monthly growth figures behind them, and any notes.
-    """
-    # Imported here, not at the top: a notebook that only reads stored results never needs
-    # statsmodels, and its import is a large part of a kernel's start-up.
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    notes = []
-    growth = np.diff(log_arr)[-window:]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = SARIMAX(growth, order=(0, 0, 0), trend="c").fit(disp=False)
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        notes.append("The ARR growth model did not fully converge; read its months as rough.")
-    rng = np.random.default_rng(seed)
-    draws = rng.multivariate_normal(fit.params, fit.cov_params(), size=n_paths)
-    drift, variance = draws[:, 0], np.abs(draws[:, 1])
-    steps = drift + np.sqrt(variance) * rng.standard_normal((horizon, n_paths))
-    return log_arr[-1] + np.cumsum(steps, axis=0), len(growth), notes
-
-
-def months_to_band(paths: np.ndarray, *, band_low: float, growth_months: int) -> MonthsToBand:
-    """First month each simulated ARR path reaches `band_low`, summarised as P10/P50/P90."""
+def months_to_band(paths: np.ndarray, *, band_low: float, n_months: int, ranged: bool = True) -> MonthsToBand:
+    """First month each simulated log-ARR path reaches `band_low`, summarised as P10/P50/P90."""
     horizon, n_paths = paths.shape
     reached = paths >= np.log(band_low)
     first = np.where(reached.any(axis=0), reached.argmax(axis=0) + 1, np.inf)
@@ -236,16 +267,25 @@ def months_to_band(paths: np.ndarray, *, band_low: float, growth_months: int) ->
         value = np.quantile(first, q, method="inverted_cdf")
         return None if not np.isfinite(value) else int(value)
 
-    return MonthsToBand(quantile(0.1), quantile(0.5), quantile(0.9), n_paths, horizon, growth_months)
+    if not ranged:
+        return MonthsToBand(None, quantile(0.5), None, n_paths, horizon, n_months, ranged=False)
+    return MonthsToBand(quantile(0.1), quantile(0.5), quantile(0.9), n_paths, horizon, n_months)
 
 
-def _forecast_frame(paths: np.ndarray, last_month: pd.Timestamp) -> pd.DataFrame:
-    months = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=paths.shape[0], freq="MS")
-    q = np.exp(np.quantile(paths, [0.1, 0.5, 0.9], axis=1))
-    return pd.DataFrame({"month": months, "p10": q[0], "p50": q[1], "p90": q[2]})
+def _forecast_frame(model: TrendForecast, last_month: pd.Timestamp, horizon: int) -> pd.DataFrame:
+    months = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+    q = np.exp(model.quantiles(np.arange(1, horizon + 1)))
+    return pd.DataFrame({"month": months, "p10": q[:, 0], "p50": q[:, 1], "p90": q[:, 2]})
 
 
-# ---------------------------------------------------------------------------------------------
+def growth_of(arr: pd.DataFrame, model: TrendForecast | None) -> Growth:
+    longer = min(LONGER_MONTHS, len(arr) - 1)
+    return Growth(
+        annualised_growth(arr, RECENT_MONTHS),
+        annualised_growth(arr, longer) if longer > RECENT_MONTHS else None,
+        max(longer, 0),
+        None if model is None else model.annual_growth,
+    )
 
 
 def assess_timing(
@@ -257,6 +297,7 @@ def assess_timing(
     horizon_months: int = 60,
     n_paths: int = 2000,
     seed: int = 0,
+    account_arr: pd.DataFrame | None = None,
 ) -> TimingResult:
     """Place ARR against the top-down band, forecast entry, and verdict.
 
@@ -273,6 +314,8 @@ def assess_timing(
         Below the band, a median forecast entry within this many months is `approaching`.
     horizon_months, n_paths, seed
         Forecast horizon (months), number of simulated paths, and the random seed.
+    account_arr
+        Customer-level monthly ARR (account_id, month, arr), when known: NRR is then exact.
 
     Returns
     -------
@@ -292,34 +335,52 @@ def assess_timing(
         raise ValueError(f"no complete month of arr_monthly ends on or before as_of {as_of:%Y-%m-%d}")
     current = float(arr["arr"].iloc[-1])
     notes: list[str] = []
+    positive = arr[arr["arr"] > 0]
+    model = (
+        fit_trend(np.log(positive["arr"].to_numpy()), seed=seed)
+        if len(positive) >= MIN_FORECAST_MONTHS
+        else None
+    )
+    growth = growth_of(arr, model)
+    if growth.slowing:
+        notes.append(
+            f"Growth is slowing: {growth.recent:.0%} a year over the last {RECENT_MONTHS} months against "
+            f"{growth.longer:.0%} over the last {growth.longer_months}. The forecast follows today's rate."
+        )
 
-    forecast, to_band, past = None, None, None
+    forecast, to_band, past, backtest = None, None, None, None
     if current >= high:
         verdict = "late"
-        above = arr["arr"] >= high
         # Months since ARR last crossed the band's top edge and stayed above it.
-        crossed = int(above[::-1].cumprod().sum())
-        past = crossed
+        past = int((arr["arr"] >= high)[::-1].cumprod().sum())
     elif current >= low:
         verdict = "in_window"
+    elif model is None:
+        verdict = "early"
+        notes.append(
+            f"Only {len(positive)} months of positive ARR: too few to forecast when ARR reaches the band "
+            f"(at least {MIN_FORECAST_MONTHS} needed). The verdict rests on the band alone: below it is "
+            "early."
+        )
     else:
-        positive = arr[arr["arr"] > 0]
-        if len(positive) < MIN_FORECAST_MONTHS:
-            verdict = "early"
+        if not model.converged:
+            notes.append("The ARR growth model did not fully converge; read its months as rough.")
+        ranged = model.spread_is_estimable()
+        if not ranged:
             notes.append(
-                f"Only {len(positive)} months of positive ARR: too few to forecast when ARR "
-                f"reaches the band (at least {MIN_FORECAST_MONTHS} needed). The verdict rests on "
-                "the article's rule of thumb alone: below the band is early."
+                "ARR grew without any month-to-month noise, so the model cannot learn how uncertain its "
+                "forecast is: only the median is shown, no range (a range would be false precision)."
             )
-        else:
-            paths, growth_months, fit_notes = simulate_log_arr(
-                np.log(positive["arr"].to_numpy()), horizon=horizon_months, n_paths=n_paths, seed=seed
-            )
-            notes += fit_notes
-            to_band = months_to_band(paths, band_low=low, growth_months=growth_months)
-            forecast = _forecast_frame(paths, arr["month"].iloc[-1])
-            soon = to_band.p50 is not None and to_band.p50 <= approach_months
-            verdict = "approaching" if soon else "early"
+        paths = model.simulate(horizon=horizon_months, n_paths=n_paths, seed=seed)
+        to_band = months_to_band(paths, band_low=low, n_months=model.n_months, ranged=ranged)
+        forecast = _forecast_frame(model, arr["month"].iloc[-1], horizon_months)
+        if model.annual_growth <= 0:
+            notes.append("ARR is flat or shrinking at today's rate: at this pace it does not reach the band.")
+        soon = to_band.p50 is not None and to_band.p50 <= approach_months
+        verdict = "approaching" if soon else "early"
+        backtest = rolling_backtest(np.log(positive["arr"].to_numpy()), seed=seed)
+        if backtest.cases == 0:
+            backtest = None
 
     return TimingResult(
         verdict=verdict,
@@ -328,7 +389,9 @@ def assess_timing(
         band=(float(low), float(high)),
         months_to_band=to_band,
         months_past_band=past,
-        indicators=flywheel_indicators(arr),
+        indicators=flywheel_indicators(arr, account_arr),
+        growth=growth,
+        backtest=backtest,
         n_months=len(arr),
         approach_months=approach_months,
         history=arr[["month", "arr"]].copy(),

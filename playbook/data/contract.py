@@ -136,8 +136,21 @@ TABLES: dict[str, Table] = {
                 Column("closed_at", "date", required=False),
                 _money("amount"),
                 Column("loss_reason", "text", required=False),
+                # The CRM's expected close date of an open deal (Salesforce CloseDate, HubSpot closedate).
+                Column("expected_close_at", "date", required=False),
             ),
             key=("opportunity_id",),
+            references=(("account_id", "accounts"),),
+        ),
+        Table(
+            "account_arr",
+            "account and month (customer-level ARR, e.g. from a revenue ledger)",
+            (
+                Column("account_id", "id"),
+                Column("month", "month"),
+                _money("arr", required=True),
+            ),
+            key=("account_id", "month"),
             references=(("account_id", "accounts"),),
         ),
         Table(

@@ -65,6 +65,9 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
     if "arr_monthly" in out:
         months = out["arr_monthly"]["month"]
         keep("arr_monthly", month_end(months) <= as_of, "months ending after as_of set aside")
+    if "account_arr" in out:
+        months = out["account_arr"]["month"]
+        keep("account_arr", month_end(months) <= as_of, "customer-months ending after as_of set aside")
     if "accounts" in out and "created_at" in out["accounts"]:
         created = out["accounts"]["created_at"]
         keep("accounts", created.isna() | (created <= as_of), "accounts created after as_of set aside")

@@ -20,6 +20,13 @@ from playbook.data.rules import contiguous_months, date_order, foreign_keys
 from playbook.data.usage import ACTIVE_WINDOW_DAYS
 
 SUFFIXES = (".csv", ".parquet")
+# What a missing optional table means, where it is not simply "the analyses that need it are skipped".
+MISSING_NOTES = {
+    "account_arr": "No account_arr table (customer-level monthly ARR) was given: net revenue retention is "
+    "compounded from arr_monthly's movements, an approximation.",
+    "events": "No events table was given: user activity comes from the users table's first and last "
+    "active dates.",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Dataset:
     features: pd.DataFrame | None = None
     leader_candidates: pd.DataFrame | None = None
     interview_scores: pd.DataFrame | None = None
+    account_arr: pd.DataFrame | None = None
     events_files: tuple[Path, ...] = ()
     events_mapping: dict[str, str] | None = None
     usage_from_events: bool = False
@@ -218,7 +226,7 @@ def load_dataset(
         if later:
             set_aside += (SetAside("events", "events after as_of left out", later),)
     notes = [
-        f"No {name} table was given: the analyses that need it are skipped."
+        MISSING_NOTES.get(name, f"No {name} table was given: the analyses that need it are skipped.")
         for name in TABLES
         if name not in tables and not (name == "events" and events_files)
     ]

@@ -26,10 +26,10 @@ WATCHED: tuple[tuple[str, tuple], ...] = (
     ("penetration verdict", ("penetration", "verdict")),
     ("enterprise demand", ("enterprise_demand", "verdict")),
     (
-        "enterprise requests per doubling of seats",
-        ("enterprise_demand", "size_elasticity", "enterprise", "irr_per_doubling"),
+        "enterprise requests per doubling of seats, over core",
+        ("enterprise_demand", "size_effect", "ratio", "irr_per_doubling"),
     ),
-    ("customer-driven share", ("enterprise_demand", "customer_driven_share")),
+    ("customer-driven share", ("enterprise_demand", "customer_driven_share", "share")),
     ("top feature by requests", ("enterprise_demand", "top_by_count", 0)),
     ("top feature by ARR at stake", ("enterprise_demand", "top_by_arr_at_stake", 0, "feature")),
     ("leader verdict", ("leaders", "verdict")),
@@ -114,6 +114,8 @@ def upgraded(summary: dict) -> dict:
     demand = summary.get("enterprise_demand") or {}
     if "badge" in demand:
         demand["verdict"] = demand.pop("badge")
+    if isinstance(demand.get("customer_driven_share"), float):
+        demand["customer_driven_share"] = {"share": demand["customer_driven_share"]}
     leaders = summary.get("leaders") or {}
     badge = leaders.pop("badge", None)
     if badge and badge.endswith(" leads"):

@@ -195,6 +195,14 @@ class Params:
         maximum=1,
         help="share of enterprise requests from customers needed for customer-driven",
     )
+    stake_horizon_months: int = param(
+        demand.DEFAULT_STAKE_HORIZON_MONTHS,
+        group="enterprise_demand",
+        kind="int",
+        unit="months",
+        minimum=1,
+        help="only what open deals are expected to bring within this many months is at stake",
+    )
     top_features: int = param(
         12, group="enterprise_demand", kind="int", minimum=1, help="features listed in the rankings table"
     )

@@ -20,8 +20,9 @@ from playbook.analyses.leaders import FlagRules, LeaderResult, assess_leaders
 from playbook.analyses.outcome import Skipped, skipped_unless
 from playbook.analyses.penetration import PenetrationResult, assess_penetration, open_deal_win_probability
 from playbook.analyses.readiness import Overview, assess_readiness
+from playbook.analyses.size_effect import account_periods, exposure_spans
 from playbook.analyses.timing import TimingResult, assess_timing
-from playbook.data.usage import account_usage
+from playbook.data.usage import account_usage, usage_at
 from playbook.runner.params import Params
 
 # summary.json's sections, in the order they are shown; each is one field of Results.
@@ -93,6 +94,7 @@ def _timing(dataset, params: Params, done: dict) -> TimingResult:
         band=(params.band_low, params.band_high),
         approach_months=params.approach_months,
         seed=params.seed,
+        account_arr=dataset.account_arr,
     )
 
 
@@ -130,20 +132,47 @@ def _enterprise_demand(dataset, params: Params, done: dict) -> DemandResult | Sk
         probability, source = open_deal_win_probability(
             dataset.opportunities, None if isinstance(penetration, Skipped) else penetration
         )
+    periods, note = _account_periods(dataset)
     usage = done.get("account_usage")
-    active_now = None if usage is None else usage.now.set_index("account_id")["active_users"]
+    size_now = None
+    if "seats" in dataset.accounts and dataset.accounts["seats"].notna().all():
+        size_now = dataset.accounts.set_index("account_id")["seats"].astype(float)
+    elif usage is not None:
+        size_now = usage.now.set_index("account_id")["active_users"].astype(float)
     return assess_enterprise_demand(
         dataset.feature_requests,
         dataset.accounts,
         as_of=dataset.as_of,
+        periods=periods,
         opportunities=dataset.opportunities,
         features=dataset.features,
-        active_users_now=active_now,
         win_probability=probability,
         win_probability_source=source,
         cost_per_engineering_week=params.cost_per_engineering_week,
         min_customer_share=params.min_customer_share,
+        stake_horizon_months=params.stake_horizon_months,
+        account_size=size_now,
+        n_boot=params.n_boot,
+        seed=params.seed,
+        notes=(note,),
     )
+
+
+def _account_periods(dataset) -> tuple[pd.DataFrame | None, str]:
+    """Every account's yearly periods of exposure, with the seats (active users) measured in each;
+    None when there are no users to measure seats with."""
+    if dataset.users is None:
+        return None, ""
+    spans, note = exposure_spans(
+        dataset.accounts,
+        dataset.users,
+        as_of=dataset.as_of,
+        data_start=dataset.arr_monthly["month"].iloc[0],
+        window_days=dataset.active_window_days,
+    )
+    periods = account_periods(spans, as_of=dataset.as_of)
+    seats = usage_at(dataset, periods[["account_id", "date"]])["active_users"]
+    return periods.assign(seats=seats.to_numpy()), note
 
 
 def _leaders(dataset, params: Params, done: dict) -> LeaderResult | Skipped:

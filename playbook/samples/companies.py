@@ -198,7 +198,7 @@ def build_company(s: Scenario) -> tuple[dict[str, pd.DataFrame], dict]:
         LOSS_REASONS + ("missing feature: SAML SSO", "missing feature: Role-based access control")
     )
     opps["loss_reason"] = pd.Series(rng.choice(reasons, size=len(opps)), index=opps.index).where(lost)
-    requests = feature_requests_table(s, accounts, rng)
+    requests = feature_requests_table(s, accounts, users, rng)
     candidates, scores, ranking = leaders_tables(s, rng)
 
     tables = {

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from playbook.data.contract import LEADER_ATTRIBUTES
+from playbook.data.usage import usage_from_spans
 
 if TYPE_CHECKING:
     from playbook.samples.companies import Scenario
@@ -345,19 +346,44 @@ def features_table() -> pd.DataFrame:
     return frame.assign(enterprise=frame["enterprise"].map({True: "true", False: "false"}))
 
 
-def feature_requests_table(s: Scenario, accounts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Requests per account as Poisson counts: rate = base x years of exposure x seats ** beta."""
-    years = ((AS_OF - accounts["created_at"]).dt.days / 365.25).to_numpy()
-    log2_seats = np.log2(np.maximum(accounts["seats"].to_numpy(), 1))
+def account_years(accounts: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
+    """Each account's yearly periods ending on AS_OF since it was created, with the users active at
+    each period's midpoint (its seats then): account, start, end, years, seats."""
+    rows = []
+    for k in range(int(np.ceil((AS_OF - accounts["created_at"].min()).days / 365)) + 1):
+        end = AS_OF - pd.Timedelta(days=365 * k)
+        start = np.maximum(accounts["created_at"], end - pd.Timedelta(days=365))
+        alive = (end > start).to_numpy()
+        rows.append(
+            pd.DataFrame({"account": np.flatnonzero(alive), "start": start[alive].to_numpy(), "end": end})
+        )
+    periods = pd.concat(rows, ignore_index=True)
+    periods["years"] = (periods["end"] - periods["start"]).dt.days / 365.25
+    middle = (periods["start"] + (periods["end"] - periods["start"]) / 2).dt.normalize()
+    pairs = pd.DataFrame(
+        {"account_id": accounts["account_id"].to_numpy()[periods["account"]], "date": middle}
+    )
+    return periods.assign(
+        seats=usage_from_spans(users, pairs, window_days=WINDOW_DAYS)["active_users"].to_numpy()
+    )
+
+
+def feature_requests_table(
+    s: Scenario, accounts: pd.DataFrame, users: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Requests per account-year as Poisson counts: rate = base x years x (seats then) ** beta."""
+    periods = account_years(accounts, users)
+    log2_seats = np.log2(np.maximum(periods["seats"].to_numpy(), 1))
     frames = []
     for features, irr, base in (
         (ENTERPRISE_FEATURES, s.enterprise_irr_per_doubling, 0.35 * s.requests_per_account_year),
         (CORE_FEATURES, s.core_irr_per_doubling, s.requests_per_account_year),
     ):
         # Rates are relative to an account of 8 seats, so `base` is that account's yearly rate.
-        rate = base * years * np.exp(np.log(irr) * (log2_seats - 3))
+        rate = base * periods["years"].to_numpy() * np.exp(np.log(irr) * (log2_seats - 3))
         n = rng.poisson(rate)
-        owner = np.repeat(np.arange(len(accounts)), n)
+        which = np.repeat(np.arange(len(periods)), n)
+        owner = periods["account"].to_numpy()[which]
         share = np.array([f[5] for f in features])
         chosen = rng.choice(len(features), size=len(owner), p=share / share.sum())
         enterprise = features[0][2]
@@ -366,7 +392,9 @@ def feature_requests_table(s: Scenario, accounts: pd.DataFrame, rng: np.random.G
                 {
                     "account_id": accounts["account_id"].to_numpy()[owner],
                     "feature": np.array([f[0] for f in features])[chosen],
-                    "created_at": _days_between(rng, accounts["created_at"].iloc[owner], AS_OF),
+                    "created_at": _days_between(
+                        rng, periods["start"].to_numpy()[which], periods["end"].to_numpy()[which]
+                    ),
                     "category": np.array([f[1] for f in features])[chosen],
                     "source": np.where(
                         rng.uniform(size=len(owner)) < (s.sales_sourced_share if enterprise else 0.05),

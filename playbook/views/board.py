@@ -54,25 +54,26 @@ def headline_figures(
             }
         )
     if not isinstance(demand, Skipped):
-        e = demand.elasticity["enterprise"]
+        e = demand.size
         if e is not None:
             share = (
                 "" if demand.customer_share is None else f"; {percent(demand.customer_share)} from customers"
             )
             figures.append(
                 {
-                    "label": "Enterprise requests per doubling of seats",
-                    "value": f"{e.irr_per_doubling:.2f}×",
-                    "note": f"95% interval {e.ci[0]:.2f}–{e.ci[1]:.2f}{share}",
+                    "label": "Enterprise requests per doubling of seats, over core",
+                    "value": f"{e.ratio:.2f}×",
+                    "note": f"95% interval {e.ratio_ci[0]:.2f}–{e.ratio_ci[1]:.2f}{share}",
                 }
             )
         top = demand.top("arr_at_stake", 1)
         if len(top) and top["arr_at_stake"].iloc[0] > 0:
             figures.append(
                 {
-                    "label": "Feature with most pipeline at stake",
+                    "label": "Feature with most pipeline waiting on it",
                     "value": top["feature"].iloc[0],
-                    "note": f"{money(top['arr_at_stake'].iloc[0], currency)} over the next six months",
+                    "note": f"{money(top['arr_at_stake'].iloc[0], currency)} in expected value over the next "
+                    f"{demand.pipeline.horizon_months} months",
                 }
             )
     if not isinstance(leaders, Skipped):

@@ -267,23 +267,28 @@ def request_rates(result) -> Chart:
     """Fitted feature requests per account-year against account size, enterprise vs core."""
     set_theme()
     fig, ax = plt.subplots()
-    fitted = [e for e in result.elasticity.values() if e is not None]
-    seats = np.geomspace(1, max([e.seats_max for e in fitted], default=64), 60)
+    effect = result.size
+    if effect is None:
+        plt.close(fig)
+        return notes_card(["Demand by account size is not estimated: nothing to chart."])
+    seats = np.geomspace(1, effect.seats_max, 60)
     colors = {"enterprise": PALETTE["actual"], "core": PALETTE["forecast"]}
     parts = []
-    for kind, e in result.elasticity.items():
-        if e is None:
-            continue
-        rate, low, high = e.rate(seats)
+    for kind, irr, ci in (
+        ("enterprise", effect.enterprise_irr, effect.enterprise_ci),
+        ("core", effect.core_irr, effect.core_ci),
+    ):
+        rate, low, high = effect.rate(kind, seats)
         ax.plot(
             seats,
             rate,
             color=colors[kind],
             lw=2,
-            label=f"{kind}: {e.irr_per_doubling:.2f}× per doubling ({e.ci[0]:.2f}–{e.ci[1]:.2f})",
+            label=f"{kind}: {irr:.2f}× per doubling ({ci[0]:.2f}–{ci[1]:.2f})",
         )
         ax.fill_between(seats, low, high, color=colors[kind], alpha=0.2, lw=0)
-        parts.append(f"{kind} {e.irr_per_doubling:.2f}x per doubling")
+        parts.append(f"{kind} {irr:.2f}x per doubling")
+    parts.append(f"ratio {effect.ratio:.2f} ({effect.ratio_ci[0]:.2f}-{effect.ratio_ci[1]:.2f})")
     zendesk = RULES_OF_THUMB["seats"]
     ax.axvline(zendesk.value, color=PALETTE["mark"], ls="--", lw=1, label=zendesk.source)
     ax.set_xscale("log", base=2)

@@ -9,30 +9,38 @@ from playbook.analyses.outcome import Skipped
 from playbook.views.formatting import money, percent
 from playbook.views.html import bullets, notes_card, paragraph, verdict_card
 
-RANKS = {
-    "requests": "by requests",
-    "accounts": "by accounts asking",
-    "requesting_arr": "by ARR of the accounts asking",
-    "arr_at_stake": "by ARR at stake (6 months)",
-}
+
+def _ranks(result: DemandResult) -> dict[str, str]:
+    horizon = result.pipeline.horizon_months if result.pipeline else 6
+    return {
+        "requests": "by requests",
+        "accounts": "by accounts asking",
+        "requesting_arr": "by ARR of the accounts asking",
+        "arr_at_stake": f"by ARR at stake ({horizon} months)",
+    }
+
+
+def size_sentence(result: DemandResult) -> str:
+    """Do enterprise requests grow with account size faster than core ones, in one sentence."""
+    e = result.size
+    if e is None:
+        return "Demand by account size is not estimated (see the caveats)."
+    grows = "grow" if result.grows_with_size else "do not grow"
+    return (
+        f"Enterprise-feature requests {grows} with account size faster than core requests: "
+        f"{e.enterprise_irr:.2f}× per doubling of seats against {e.core_irr:.2f}× for core features, a "
+        f"ratio of {e.ratio:.2f} (95% interval {e.ratio_ci[0]:.2f}–{e.ratio_ci[1]:.2f}; {e.n_accounts:,} "
+        f"accounts over {e.n_periods:,} account-years, {e.n_enterprise + e.n_core:,} requests)."
+    )
 
 
 def demand_headline(result: DemandResult | Skipped, *, currency: str = "USD") -> str:
     """One paragraph: does enterprise demand grow with size, who asks, and what is at stake."""
     if isinstance(result, Skipped):
         return result.reason
-    parts = []
-    e, c = result.elasticity["enterprise"], result.elasticity["core"]
-    if e is not None:
-        grows = "grow" if result.grows_with_size else "do not clearly grow"
-        parts.append(
-            f"Enterprise-feature requests {grows} with account size: {e.irr_per_doubling:.2f}× per "
-            f"doubling of seats (95% interval {e.ci[0]:.2f}–{e.ci[1]:.2f}; {e.n_accounts:,} accounts, "
-            f"{e.n_requests:,} requests)"
-            + (f", against {c.irr_per_doubling:.2f}× for core features." if c is not None else ".")
-        )
-    if result.customer_share is not None:
-        low, high = result.customer_share_ci
+    parts = [size_sentence(result)]
+    c = result.customers
+    if c is not None:
         bar = f"at least {percent(result.min_customer_share)} needed for customer-driven demand"
         if result.customer_driven:
             who = f"customers, not our sales team, are asking ({bar})."
@@ -42,15 +50,18 @@ def demand_headline(result: DemandResult | Skipped, *, currency: str = "USD") ->
                 "Demand driven by sales is a warning, not a prerequisite met."
             )
         parts.append(
-            f"{percent(result.customer_share)} of enterprise requests came from customers directly "
-            f"(95% interval {percent(low)}–{percent(high)}, n = {result.n_with_source:,}): {who}"
+            f"{percent(c.share)} of enterprise requests came from customers directly (95% interval "
+            f"{percent(c.ci[0])}–{percent(c.ci[1])}; {c.n_requests:,} requests from {c.n_accounts:,} "
+            "accounts): "
+            f"{who}"
         )
     top = result.top("arr_at_stake", 1)
     if len(top) and top["arr_at_stake"].iloc[0] > 0:
         row = top.iloc[0]
         parts.append(
-            f"The feature with most pipeline riding on it is {row['feature']} "
-            f"({money(row['arr_at_stake'], currency)} at stake over the next six months)."
+            f"The feature with most pipeline waiting on it is {row['feature']}: open deals worth "
+            f"{money(row['arr_at_stake'], currency)} in expected value over the next "
+            f"{result.pipeline.horizon_months} months wait on it."
         )
     return " ".join(parts)
 
@@ -60,44 +71,48 @@ def demand_card(result: DemandResult | Skipped, *, currency: str = "USD"):
 
 
 def demand_notes(result: DemandResult):
-    return notes_card(
-        list(result.notes) + [f"Win probabilities of open deals: {result.win_probability_source}."]
-    )
+    basis = [f"Win probabilities of open deals: {result.win_probability_source}."]
+    if result.pipeline is not None:
+        basis.append(
+            "Open deals count only as far as they are expected to close within "
+            f"{result.pipeline.horizon_months} "
+            f"months, from {result.pipeline.close_source}."
+        )
+    return notes_card(list(result.notes) + basis)
 
 
 def elasticity_table(result: DemandResult) -> pd.DataFrame:
-    rows = []
-    for kind, e in result.elasticity.items():
-        if e is None:
-            rows.append({"requests": kind, "per doubling of seats": "not estimated"})
-            continue
-        rows.append(
-            {
-                "requests": kind,
-                "per doubling of seats": f"{e.irr_per_doubling:.2f}×",
-                "95% interval": f"{e.ci[0]:.2f}–{e.ci[1]:.2f}",
-                "accounts": f"{e.n_accounts:,}",
-                "requests counted": f"{e.n_requests:,}",
-                "model": e.model,
-            }
-        )
-    return pd.DataFrame(rows)
+    """Requests per doubling of seats: enterprise, core, and their ratio, with intervals."""
+    e = result.size
+    if e is None:
+        return pd.DataFrame({"note": ["Demand by account size is not estimated (see the caveats)."]})
+    return pd.DataFrame(
+        {
+            "requests": ["enterprise", "core", "enterprise ÷ core"],
+            "per doubling of seats": [f"{v:.2f}×" for v in (e.enterprise_irr, e.core_irr, e.ratio)],
+            "95% interval": [f"{lo:.2f}–{hi:.2f}" for lo, hi in (e.enterprise_ci, e.core_ci, e.ratio_ci)],
+            "requests counted": [f"{e.n_enterprise:,}", f"{e.n_core:,}", ""],
+            "accounts (account-years)": [f"{e.n_accounts:,} ({e.n_periods:,})", "", ""],
+            "model": [e.model, "", ""],
+        }
+    )
 
 
 def source_table(result: DemandResult) -> pd.DataFrame:
     """Who asked for enterprise features: the share from customers directly against sales."""
-    if result.customer_share is None:
+    c = result.customers
+    if c is None:
         return pd.DataFrame({"note": ["No source column in feature_requests."]})
-    low, high = result.customer_share_ci
+    low, high = c.ci
     return pd.DataFrame(
         {
             "asked by": ["customers directly (support, community, self-serve)", "our sales team"],
-            "share of enterprise requests": [
-                percent(result.customer_share),
-                percent(1 - result.customer_share),
+            "share of enterprise requests": [percent(c.share), percent(1 - c.share)],
+            "95% interval (accounts resampled)": [
+                f"{percent(low)}–{percent(high)}",
+                f"{percent(1 - high)}–{percent(1 - low)}",
             ],
-            "95% interval": [f"{percent(low)}–{percent(high)}", f"{percent(1 - high)}–{percent(1 - low)}"],
-            "n": [f"{result.n_with_source:,}", ""],
+            "requests (accounts)": [f"{c.n_requests:,} ({c.n_accounts:,})", ""],
         }
     )
 
@@ -107,7 +122,7 @@ def ranking_table(result: DemandResult, *, top: int = 12, currency: str = "USD")
     table = result.rankings.copy()
     ranks = {
         label: table[col].rank(ascending=False, method="min").astype(int)
-        for col, label in RANKS.items()
+        for col, label in _ranks(result).items()
         if col in table
     }
     shown = pd.DataFrame(
@@ -119,11 +134,11 @@ def ranking_table(result: DemandResult, *, top: int = 12, currency: str = "USD")
     shown["accounts asking"] = table["accounts"]
     if "requesting_arr" in table:
         shown["their ARR"] = table["requesting_arr"].map(lambda v: money(v, currency))
-    shown["open deals"] = table["open_deals"]
+    shown["open deals waiting"] = table["open_deals"]
     shown["ARR at stake"] = table["arr_at_stake"].map(lambda v: money(v, currency))
     shown["lost to it"] = table["lost_arr"].map(lambda v: money(v, currency) if v > 0 else "")
-    order = table["arr_at_stake"].rank(ascending=False, method="first")
-    return shown.assign(_o=order).sort_values("_o").drop(columns="_o").head(top)
+    order = table.sort_values(["arr_at_stake", "requests", "feature"], ascending=[False, False, True]).index
+    return shown.loc[order].head(top).reset_index(drop=True)
 
 
 def disagreement(result: DemandResult, *, currency: str = "USD") -> str:
@@ -136,15 +151,17 @@ def disagreement(result: DemandResult, *, currency: str = "USD") -> str:
         )
     sentence = (
         f"{by_count['feature']} is asked for most ({by_count['requests']:,} requests from "
-        f"{by_count['accounts']:,} accounts), but {by_stake['feature']} has the most pipeline riding on it "
-        f"({money(by_stake['arr_at_stake'], currency)} at stake across {by_stake['open_deals']} open deals, "
-        f"against {money(by_count['arr_at_stake'], currency)})."
+        f"{by_count['accounts']:,} accounts), but {by_stake['feature']} has the most pipeline waiting on it "
+        f"({money(by_stake['arr_at_stake'], currency)} in expected value across {by_stake['open_deals']} "
+        "open "
+        f"deals, against {money(by_count['arr_at_stake'], currency)})."
     )
     if "median_seats" in by_count:
         sentence += (
             f" Why: the accounts asking for {by_count['feature']} have a median of "
             f"{by_count['median_seats']:g} seats, those asking for {by_stake['feature']} "
-            f"{by_stake['median_seats']:g}; top-down deals sit in the larger accounts."
+            f"{by_stake['median_seats']:g}; top-down deals sit in the larger accounts, and only enterprise "
+            "features carry their stake."
         )
     return sentence
 
@@ -154,20 +171,29 @@ def disagreement_card(result: DemandResult, *, currency: str = "USD"):
 
 
 def cost_benefit_sentences(result: DemandResult, *, top: int = 5, currency: str = "USD") -> list[str]:
-    """Stripe-style sentences a sales leader can take to the product team, best payback first."""
+    """Stripe-style sentences a sales leader can take to the product team, best payback first.
+
+    The figure is what open deals are worth in expected value, shared among the features their
+    accounts asked for: deals waiting on a feature, not revenue the feature 'gives'.
+    """
     if not result.has_effort:
         return ["Payback is not computed: the features catalogue has no effort_weeks."]
-    rows = result.rankings.dropna(subset=["payback"]).sort_values(
-        ["payback", "feature"], ascending=[False, True]
-    )
+    rows = result.rankings.dropna(subset=["payback"])
+    rows = rows[rows["arr_at_stake"] > 0].sort_values(["payback", "feature"], ascending=[False, True])
+    if rows.empty:
+        return [
+            "No open deal waits on a feature still to build: no cost-benefit case can be made from the "
+            "pipeline."
+        ]
+    horizon = result.pipeline.horizon_months
     sentences = []
     for row in rows.head(top).itertuples():
+        weeks = f"about {row.effort_weeks:g} engineering week{'' if row.effort_weeks == 1 else 's'}"
         sentences.append(
-            f"{row.feature}: requested by {row.accounts:,} accounts, "
-            f"{money(row.arr_at_stake, currency)} of pipeline "
-            f"in play over the next six months, about {row.effort_weeks:g} engineering "
-            f"week{'' if row.effort_weeks == 1 else 's'} "
-            f"({money(row.effort_weeks * result.cost_per_engineering_week, currency)}; "
+            f"{row.feature}: requested by {row.accounts:,} accounts; {row.open_deals} open deals worth "
+            f"{money(row.arr_at_stake, currency)} in expected value over the next {horizon} months wait on "
+            "it. "
+            f"It takes {weeks} ({money(row.effort_weeks * result.cost_per_engineering_week, currency)}; "
             f"payback {row.payback:.1f}×)."
         )
     return sentences

@@ -107,19 +107,23 @@ def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_read
 def _demand_text(reason: Reason, demand: DemandResult | Skipped) -> ReasonText:
     notebook = "03_enterprise_demand"
     if reason.prerequisite == "size_effect":
-        label = "enterprise requests grow with account size"
+        label = "enterprise requests grow with account size faster than core requests"
         if isinstance(demand, Skipped):
             return ReasonText(False, label, demand.reason, "provide feature requests", notebook)
-        e = demand.elasticity["enterprise"]
+        e = demand.size
         evidence = (
             "not estimated"
             if e is None
-            else f"{e.irr_per_doubling:.2f}× per doubling of seats "
-            f"(95% interval {e.ci[0]:.2f}–{e.ci[1]:.2f}, "
+            else f"{e.enterprise_irr:.2f}× per doubling of seats against {e.core_irr:.2f}× for core "
+            f"requests: a ratio of {e.ratio:.2f} (95% interval {e.ratio_ci[0]:.2f}–{e.ratio_ci[1]:.2f}, "
             f"{e.n_accounts:,} accounts)"
         )
         change = (
-            "" if reason.met else "enterprise requests that rise clearly with seats (the Zendesk pattern)"
+            ""
+            if reason.met
+            else (
+                "enterprise requests that rise with seats clearly faster than core ones (the Zendesk pattern)"
+            )
         )
         return ReasonText(reason.met, label, evidence, change, notebook)
     label = "customers, not sales, drive enterprise demand"

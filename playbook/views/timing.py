@@ -38,10 +38,17 @@ def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
             f"Early. ARR is {arr}, below the {band} band. {precedent} There are too few months "
             "of ARR to forecast when it gets there."
         )
+    today = result.growth.today
+    rate = "" if today is None else f"; today's growth rate {percent(today)} a year"
+    spread = (
+        f"P10 {months(to_band.p10)}, P90 {months(to_band.p90)}"
+        if to_band.ranged
+        else "no range: the history has no noise to learn it from"
+    )
     when = (
         f"The median forecast reaches {money(low, currency, digits=0)} in {months(to_band.p50)} "
-        f"(P10 {months(to_band.p10)}, P90 {months(to_band.p90)}; {to_band.n_paths:,} simulated "
-        f"paths from the growth of the last {to_band.growth_months} months)."
+        f"({spread}; {to_band.n_paths:,} simulated paths of a model whose growth rate can slow, "
+        f"fitted on {to_band.n_months} months{rate})."
     )
     if result.verdict == "approaching":
         return (
@@ -53,6 +60,29 @@ def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
         f"Early. ARR is {arr}, below the {band} band. {precedent} {when} "
         "Keep building the bottom-up flywheel; "
         f"revisit when the median entry is within {months(result.approach_months)}."
+    )
+
+
+def backtest_table(result: TimingResult) -> pd.DataFrame:
+    """How often the forecast's P10-P90 covered what happened next, on the company's own history."""
+    if result.backtest is None:
+        reason = (
+            "No forecast: ARR is already in or past the band."
+            if result.verdict in ("in_window", "late")
+            else "Too few months of ARR for a backtest."
+        )
+        return pd.DataFrame({"note": [reason]})
+    table = result.backtest.table
+    return pd.DataFrame(
+        {
+            "months ahead": table["horizon"].astype(int),
+            "forecasts checked": table["cases"].astype(int),
+            "P10–P90 covered what happened": [
+                f"{c} of {n} ({percent(c / n)})"
+                for c, n in zip(table["covered"], table["cases"], strict=True)
+            ],
+            "median error of P50": table["median_abs_error"].map(percent),
+        }
     )
 
 
@@ -73,6 +103,8 @@ def timing_evidence(result: TimingResult) -> pd.DataFrame:
             shown = percent(ind.value)
         else:
             shown = f"{ind.value:.2f}"
+        if ind.note and ind.value is not None:
+            shown += f" ({ind.note})"
         mark = ind.mark_source or "—"
         verdict = {True: "meets the mark", False: "below the mark", None: ""}[ind.meets_mark]
         rows.append((labels[ind.name], shown, mark, verdict, ind.n_months))
