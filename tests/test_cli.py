@@ -109,7 +109,7 @@ def test_summary_carries_the_timing_section(ready_run):
     ):
         assert key in timing
     assert timing["months_to_band"] is None  # not below the band
-    assert summary["leaders"]["low_agreement_attributes"] == ["long_term_relationships"]
+    assert summary["leaders"]["uncertain_attributes"] == ["long_term_relationships"]
     assert summary["compensation"]["verdict"] == "50/50 individual"
     demand = summary["enterprise_demand"]
     assert demand["verdict"] == "customer-driven" and demand["size_effect"]["ratio"]["ci"][0] > 1

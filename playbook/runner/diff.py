@@ -34,7 +34,7 @@ WATCHED: tuple[tuple[str, tuple], ...] = (
     ("top feature by ARR at stake", ("enterprise_demand", "top_by_arr_at_stake", 0, "feature")),
     ("leader verdict", ("leaders", "verdict")),
     ("leader", ("leaders", "leader")),
-    ("low-agreement attributes", ("leaders", "low_agreement_attributes")),
+    ("uncertain interview attributes", ("leaders", "uncertain_attributes")),
     ("recommended pay plan", ("compensation", "verdict")),
 )
 

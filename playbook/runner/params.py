@@ -136,7 +136,7 @@ class Params:
         kind="number",
         minimum=0.001,
         maximum=0.5,
-        help="a threshold is claimed only when its permutation test gives p below this",
+        help="the level of the tests verdicts rest on: a penetration threshold, a clear leader (p below it)",
     )
     n_permutations: int = param(
         tipping_point.DEFAULT_PERMUTATIONS,
@@ -213,14 +213,6 @@ class Params:
         kind="mapping",
         help="attribute weights, e.g. {collaborative: 2, analytical_technical: 1} (None: equal)",
     )
-    agreement_threshold: float = param(
-        0.2,
-        group="leaders",
-        kind="number",
-        minimum=-1,
-        maximum=1,
-        help="attributes whose interviewer agreement (ICC) is below this are flagged",
-    )
     expansion_led: bool = param(
         True,
         group="leaders",
@@ -257,11 +249,25 @@ class Params:
         help="spread of rep skill (standard deviation of its log)",
     )
     pay_sensitivity: float = param(
-        1.5,
+        compensation.Team.pay_sensitivity,
         group="compensation",
         kind="number",
         minimum=0,
-        help="extra quarterly chance of leaving per unit of pay shortfall below market value",
+        help="extra quarterly chance of leaving per unit of shortfall below what the going plan is worth",
+    )
+    risk_aversion: float = param(
+        compensation.Team.risk_aversion,
+        group="compensation",
+        kind="number",
+        minimum=0,
+        help="reps' risk aversion: the risk premium is this times half the variance of pay (in OTE units)",
+    )
+    effort_response: float = param(
+        compensation.Team.effort_response,
+        group="compensation",
+        kind="number",
+        minimum=0,
+        help="extra effort at a 50/50 individual plan (share), rising with the square root of pay at risk",
     )
     custom_plans: list | None = param(
         None,
@@ -311,6 +317,8 @@ class Params:
             ote=self.ote,
             skill_spread=self.skill_spread,
             pay_sensitivity=self.pay_sensitivity,
+            risk_aversion=self.risk_aversion,
+            effort_response=self.effort_response,
             n_quarters=self.n_quarters,
             n_runs=self.n_runs,
         )

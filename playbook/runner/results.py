@@ -182,9 +182,7 @@ def _leaders(dataset, params: Params, done: dict) -> LeaderResult | Skipped:
         dataset.leader_candidates,
         dataset.interview_scores,
         weights=params.weights,
-        agreement_threshold=params.agreement_threshold,
-        n_boot=params.n_boot,
-        seed=params.seed,
+        alpha=params.alpha,
         rules=FlagRules(expansion_led=params.expansion_led),
     )
 

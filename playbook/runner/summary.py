@@ -10,6 +10,7 @@ from __future__ import annotations
 from playbook.analyses.outcome import Skipped
 from playbook.runner.results import SECTIONS, Results
 from playbook.views import overview as overview_words
+from playbook.views.compensation import pay_headline
 from playbook.views.demand import demand_headline
 from playbook.views.leaders import leaders_headline, leaders_verdict, names_of
 from playbook.views.penetration import penetration_headline
@@ -34,7 +35,7 @@ def section_headline(results: Results, section: str) -> str:
         names = names_of(result, show_pii=results.params.show_pii)
         return leaders_headline(result, names)
     if section == "compensation":
-        return result.reason
+        return pay_headline(result, currency=currency)
     return overview_summary(results)["headline"]
 
 

@@ -412,6 +412,29 @@ def feature_requests_table(
     )[["request_id", "account_id", "feature", "created_at", "category", "source"]]
 
 
+def long_scores(cube: np.ndarray, candidates=None, interviewers=None) -> pd.DataFrame:
+    """candidates x interviewers x attributes scores as the contract's long table (NaN: not scored).
+
+    With `interview_loop`, used by the tests and benchmarks that simulate interview loops."""
+    n, k, a = cube.shape
+    candidates = candidates or [f"C{i + 1}" for i in range(n)]
+    interviewers = interviewers or ["CEO", "CTO", "VP Product", "CFO", "COO"][:k]
+    rows = [
+        (candidates[c], interviewers[r], LEADER_ATTRIBUTES[j], cube[c, r, j])
+        for c in range(n)
+        for r in range(k)
+        for j in range(a)
+        if not np.isnan(cube[c, r, j])
+    ]
+    return pd.DataFrame(rows, columns=["candidate_id", "interviewer", "attribute", "score"])
+
+
+def interview_loop(rng, truth: np.ndarray, k: int = 4, noise: float = 0.55) -> pd.DataFrame:
+    """One interview loop: candidates' true levels (candidates x attributes), k interviewers."""
+    cube = np.clip(np.round(truth[:, None, :] + rng.normal(0, noise, (len(truth), k, truth.shape[1]))), 1, 5)
+    return long_scores(cube)
+
+
 def leaders_tables(s: Scenario, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Five candidates with true attribute levels, scored by four interviewers.
 

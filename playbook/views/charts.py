@@ -301,25 +301,20 @@ def request_rates(result) -> Chart:
 
 
 def candidate_scores(result, names: dict[str, str]) -> Chart:
-    """Each candidate's weighted score with its 95% interval: every attribute, and the agreed ones."""
+    """Each candidate's weighted score with its 95% interval: every attribute, and without the
+    uncertain ones (no bar where fewer than 3 interviewers give no interval)."""
     set_theme()
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(result.ranking.table) + 1.8))
     shown = [("all attributes", result.ranking, PALETTE["mark"], -0.15)]
-    if result.ranking_agreed is not None:
-        shown.append(("without low-agreement attributes", result.ranking_agreed, PALETTE["actual"], 0.15))
+    if result.ranking_certain is not None:
+        shown.append(("without the uncertain attributes", result.ranking_certain, PALETTE["actual"], 0.15))
     order = result.decisive.order()[::-1]
     for label, ranking, color, offset in shown:
         table = ranking.table.set_index("candidate_id").loc[order]
         y = np.arange(len(order)) + offset
-        ax.errorbar(
-            table["score"],
-            y,
-            xerr=[table["score"] - table["ci_low"], table["ci_high"] - table["score"]],
-            fmt="o",
-            color=color,
-            capsize=3,
-            label=label,
-        )
+        low = (table["score"] - table["ci_low"]).fillna(0)
+        high = (table["ci_high"] - table["score"]).fillna(0)
+        ax.errorbar(table["score"], y, xerr=[low, high], fmt="o", color=color, capsize=3, label=label)
     ax.set_yticks(range(len(order)), [names.get(c, c) for c in order])
     ax.set_xlim(1, 5)
     ax.set_xlabel("weighted score (1–5) with 95% interval over interviewers")

@@ -1,15 +1,20 @@
-"""Words and tables for the leaders and compensation section (people's names masked by default)."""
+"""Words and tables for the leaders section (people's names masked by default)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from playbook.analyses.compensation import CompensationResult
-from playbook.analyses.leaders import ATTRIBUTE_LABELS, LeaderResult
+from playbook.analyses.leaders import LeaderResult, Ranking
 from playbook.analyses.outcome import Skipped
-from playbook.views.formatting import percent
-from playbook.views.html import bullets, verdict_card
+from playbook.views.html import bullets
 from playbook.views.people import candidate_names, interviewer_names
+
+ATTRIBUTE_LABELS = {
+    "collaborative": "collaborative decision maker",
+    "analytical_technical": "analytical and technical",
+    "long_term_relationships": "long-term relationship builder",
+    "enterprise_experience": "enterprise sales experience",
+}
 
 
 def names_of(result: LeaderResult | Skipped, *, show_pii: bool = False) -> dict[str, str]:
@@ -26,34 +31,50 @@ def leaders_verdict(result: LeaderResult | Skipped) -> str:
     return f"{result.leader} leads" if result.verdict == "clear_leader" else "no clear leader"
 
 
+def _interval(row) -> str:
+    if pd.isna(row["ci_low"]):
+        return f"no interval ({int(row['interviewers'])} interviewers; 3 needed)"
+    return f"95% interval {row['ci_low']:.2f}–{row['ci_high']:.2f}"
+
+
+def lead_sentence(result: LeaderResult, names: dict[str, str]) -> str:
+    """Who is first, and whether the lead over the second is evidence (in both rankings)."""
+    table = result.decisive.table
+    top = table.iloc[0]
+    first = names.get(top["candidate_id"], top["candidate_id"])
+    text = f"{first} is first with {top['score']:.2f} of 5 ({_interval(top)})"
+    if len(table) == 1:
+        return text + ", the only candidate ranked."
+    second = names.get(result.runner_up, result.runner_up)
+    p = result.decisive.lead_p()
+    test = "not testable (fewer than 3 interviewers saw both)" if p is None else f"p = {p:.3f}"
+    if result.verdict == "clear_leader":
+        return (
+            f"{text}: a clear lead over {second} — each interviewer scored {first} higher on average "
+            f"(paired test, {test}), with every attribute and without the uncertain ones."
+        )
+    if len(result.rankings) > 1 and result.ranking.order()[:1] != result.ranking_certain.order()[:1]:
+        why = "the first place changes when the uncertain attributes are left out"
+    else:
+        why = f"the interviewers' score differences do not show it ({test}, α = {result.alpha:g})"
+    return f"{text}, but no clear leader between {first} and {second}: {why}."
+
+
 def leaders_headline(result: LeaderResult | Skipped, names: dict[str, str]) -> str:
-    """One paragraph: who leads and how sure we are, where interviewers disagree, and red flags."""
+    """One paragraph: who leads and how sure we are, what agreement says, single-interviewer
+    candidates, and red flags."""
     if isinstance(result, Skipped):
         return result.reason
-    ranking = result.decisive.table
-    top = ranking.iloc[0]
-    parts = []
-    if result.low_agreement:
-        low = ", ".join(
-            f"{ATTRIBUTE_LABELS[a]} (ICC {result.agreement[a]:.2f})" for a in result.low_agreement
-        )
+    parts = [lead_sentence(result, names)]
+    if result.uncertain:
+        shaky = ", ".join(ATTRIBUTE_LABELS[a] for a in result.uncertain)
         parts.append(
-            f"Interviewers do not agree on {low}, below {result.agreement_threshold:g}; the ranking "
-            "below leaves it out, since an order driven by it would be noise."
+            f"Interviewers do not separate the candidates consistently on {shaky} (the agreement interval "
+            "reaches 0), so the ranking is read with and without it."
         )
-    interval = "" if pd.isna(top["ci_low"]) else f", 95% interval {top['ci_low']:.2f}–{top['ci_high']:.2f}"
-    name = names.get(top["candidate_id"], top["candidate_id"])
-    lead = f"{name} leads with {top['score']:.2f} of 5{interval} ({int(top['interviewers'])} interviewers)"
-    if len(ranking) > 1:
-        second = names.get(ranking.iloc[1]["candidate_id"], ranking.iloc[1]["candidate_id"])
-        share = top["above_next"]
-        verdict = (
-            "a clear lead"
-            if top["order_is_evidence"]
-            else "not a clear lead: the order of the two is not evidence"
-        )
-        lead += f", ahead of {second} in {percent(share)} of resampled panels — {verdict}."
-    parts.insert(0, lead)
+    if len(result.single):
+        alone = ", ".join(names.get(c, c) for c in result.single["candidate_id"].unique())
+        parts.append(f"Seen by one interviewer only, so not ranked: {alone}.")
     flagged = {c: f for c, f in result.flags.items() if f}
     if flagged:
         parts.append(
@@ -64,53 +85,83 @@ def leaders_headline(result: LeaderResult | Skipped, names: dict[str, str]) -> s
     return " ".join(parts)
 
 
-def leaders_card(result: LeaderResult | Skipped, comp: CompensationResult, names: dict[str, str]):
-    """The verdict block at the top of the notebook: the leader, then the pay plan."""
-    return verdict_card(
-        "Sales leader", leaders_verdict(result), [leaders_headline(result, names), f"Pay: {comp.reason}"]
+def ranking_table(result: LeaderResult, names: dict[str, str], *, certain: bool = True) -> pd.DataFrame:
+    """The ranking (without the uncertain attributes by default): score, interval, lead over the next."""
+    ranking: Ranking = (
+        result.ranking_certain if certain and result.ranking_certain is not None else result.ranking
     )
-
-
-def ranking_table(result: LeaderResult, names: dict[str, str], *, agreed: bool = True) -> pd.DataFrame:
-    ranking = (
-        result.ranking_agreed if agreed and result.ranking_agreed is not None else result.ranking
-    ).table
+    table = ranking.table
     return pd.DataFrame(
         {
-            "rank": range(1, len(ranking) + 1),
-            "candidate": ranking["candidate_id"].map(lambda c: names.get(c, c)),
-            "weighted score (1–5)": ranking["score"].map("{:.2f}".format),
+            "rank": range(1, len(table) + 1),
+            "candidate": table["candidate_id"].map(lambda c: names.get(c, c)),
+            "weighted score (1–5)": table["score"].map("{:.2f}".format),
             "95% interval": [
-                ("single interviewer" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
-                for lo, hi in zip(ranking["ci_low"], ranking["ci_high"], strict=True)
+                "fewer than 3 interviewers" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}"
+                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
             ],
-            "interviewers": ranking["interviewers"],
-            "above the next in": ranking["above_next"].map(lambda p: "" if pd.isna(p) else percent(p)),
-            "order is evidence": ranking["order_is_evidence"].map({True: "yes", False: "no"}).fillna(""),
+            "interviewers": table["interviewers"],
+            "ahead of the next (paired test)": table["p_ahead_of_next"].map(
+                lambda p: "" if pd.isna(p) else f"p = {p:.3f}" + (" — evidence" if p < result.alpha else "")
+            ),
         }
     )
 
 
 def both_rankings(result: LeaderResult, names: dict[str, str]) -> pd.DataFrame:
-    """The order with every attribute, and without the ones interviewers do not agree on."""
+    """The order with every attribute, and without the uncertain ones."""
     every = result.ranking.order()
     table = pd.DataFrame(
         {"rank": range(1, len(every) + 1), "all attributes": [names.get(c, c) for c in every]}
     )
-    if result.ranking_agreed is not None:
-        table["without low-agreement attributes"] = [names.get(c, c) for c in result.ranking_agreed.order()]
+    if result.ranking_certain is not None:
+        table["without the uncertain attributes"] = [names.get(c, c) for c in result.ranking_certain.order()]
     return table
 
 
 def agreement_table(result: LeaderResult) -> pd.DataFrame:
+    """ICC(2,1) per attribute with its interval, what it means, and its weight."""
+    rows = []
+    for attribute, g in result.agreement.items():
+        if g.status == "no variation":
+            icc, interval, reading = "no variation", "—", "every score the same: nothing to separate"
+        elif g.status == "too few":
+            icc, interval, reading = (
+                "not measurable",
+                "—",
+                "fewer than 2 candidates or interviewers in a complete block",
+            )
+        else:
+            icc, interval = f"{g.icc:.2f}", f"{g.ci[0]:.2f} – {g.ci[1]:.2f}"
+            reading = (
+                "not shown to separate candidates consistently (interval reaches 0)"
+                if g.uncertain
+                else "interviewers separate candidates consistently"
+            )
+        rows.append(
+            {
+                "attribute": ATTRIBUTE_LABELS[attribute],
+                "agreement (ICC(2,1))": icc,
+                "95% interval": interval,
+                "reading": reading,
+                "complete block": f"{g.n_candidates} candidates × {g.n_interviewers} interviewers",
+                "weight": f"{result.weights[attribute]:.2f}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def single_table(result: LeaderResult, names: dict[str, str], *, show_pii: bool = False) -> pd.DataFrame:
+    """Candidates one interviewer scored: their score, apart from the ranking."""
+    if result.single.empty:
+        return pd.DataFrame({"note": ["Every ranked candidate was seen by at least two interviewers."]})
+    who = interviewer_names(result.scores["interviewer"], show_pii=show_pii)
     return pd.DataFrame(
         {
-            "attribute": [ATTRIBUTE_LABELS[a] for a in result.agreement],
-            "agreement (ICC)": ["n/a" if v is None else f"{v:.2f}" for v in result.agreement.values()],
-            "weight": [f"{result.weights[a]:.2f}" for a in result.agreement],
-            f"below {result.agreement_threshold:g}": [
-                "yes" if a in result.low_agreement else "" for a in result.agreement
-            ],
+            "candidate": result.single["candidate_id"].map(lambda c: names.get(c, c)),
+            "weighted score (1–5)": result.single["score"].map("{:.2f}".format),
+            "scored by": result.single["interviewer"].map(who),
+            "ranked": "no: a single interviewer",
         }
     )
 
@@ -142,26 +193,3 @@ def evidence_table(
             "evidence": rows["evidence"].fillna(""),
         }
     )
-
-
-def plan_table(comp: CompensationResult) -> pd.DataFrame:
-    rows = []
-    for o in comp.outcomes:
-        p = o.plan
-        rows.append(
-            {
-                "plan": p.name + (" (recommended)" if p.name == comp.recommended else ""),
-                "base / variable": f"{p.base_share:.0%} / {1 - p.base_share:.0%}",
-                "variable on team quota": percent(p.team_share),
-                "accelerator above 100%": f"{p.accelerator:g}×",
-                "expansion credit": percent(p.expansion_credit),
-                "cost of sales": percent(o.cost_of_sales, digits=1),
-                "pay, top vs bottom quartile": f"{o.pay_ratio_top_bottom:.2f}×",
-                "pay–performance correlation": f"{round(o.pay_performance_corr, 2) + 0.0:.2f}",
-                f"roster quality after {comp.team.n_quarters} quarters (P10–P90)": (
-                    f"{o.roster_quality_end:.2f}× "
-                    f"({o.roster_quality_interval[0]:.2f}–{o.roster_quality_interval[1]:.2f})"
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
