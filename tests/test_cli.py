@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -87,7 +88,7 @@ def test_run_writes_a_complete_folder_and_prints_the_board_pack(ready_run):
     names = {p.name for p in folder.iterdir()}
     for nb in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"):
         assert {f"{nb.stem}.ipynb", f"{nb.stem}.html"} <= names
-    assert {"index.html", "summary.json"} <= names
+    assert {"index.html", "summary.json", "ready_accounts.csv"} <= names
     assert not [n for n in names if n.startswith(".")]  # no partial or scratch files, no stored results
     assert "notebooks]" in result.stderr  # the progress display
 
@@ -300,6 +301,13 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["penetration"]["employee_penetration"]["source"] == "company_data"
     assert "own_threshold" in (folder / "index.html").read_text()
+    crm = pd.read_csv(folder / "ready_accounts.csv", dtype=str)
+    assert len(crm) == summary["penetration"]["ready_accounts"]
+    assert crm["Record ID"].str.fullmatch(r"001\d{12}AAA").all()  # the sample's account_map
+    assert (
+        crm["Top Power Users"].str.contains("•••@").all()
+        and not crm["Top Power Users"].str.contains(FULL_EMAIL).any()
+    )
 
     params = tmp_path / "p.yaml"
     params.write_text("show_pii: true\n")
@@ -308,6 +316,7 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     )
     shown = next((tmp_path / "pii").glob("run-*/02_penetration.html")).read_text()
     assert FULL_EMAIL.search(shown)
+    assert FULL_EMAIL.search(next((tmp_path / "pii").glob("run-*/ready_accounts.csv")).read_text())
 
 
 def test_a_missing_table_skips_only_the_analysis_that_needs_it(tmp_path):

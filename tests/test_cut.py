@@ -91,10 +91,15 @@ def cut_by_hand(source, folder, when: str):
             frame = frame.assign(
                 outcome=frame["outcome"].where(~later, "open"), closed_at=frame["closed_at"].where(~later)
             )
+        if name == "account_map":  # written after accounts: its rows of accounts known then
+            continue
         if path.suffix == ".parquet":
             frame.to_parquet(folder / path.name, index=False)
         else:
             frame.to_csv(folder / path.name, index=False)
+    ids = pd.read_csv(source / "account_map.csv", dtype=str)
+    known = pd.read_csv(folder / "accounts.csv", dtype=str)["account_id"]
+    ids[ids["account_id"].isin(known)].to_csv(folder / "account_map.csv", index=False)
     return folder
 
 

@@ -152,7 +152,8 @@ def test_unknown_account_id_names_file_column_and_value(tmp_path):
             lambda f: f.assign(
                 first_active=["2022-02-01", "31/12/2023", "2023-06-01", "2021-04-01", "2024-01-01"]
             ),
-            "must be an ISO-8601 date (YYYY-MM-DD) — line 3 ('31/12/2023')",
+            "must be an ISO-8601 date (YYYY-MM-DD); they look like '%d/%m/%Y': declare it under `dates:` "
+            "in columns.yaml — line 3 ('31/12/2023')",
         ),
         (
             "opportunities",
@@ -234,7 +235,7 @@ def test_with_events_users_need_no_activity_columns(tmp_path):
         {"user_id": ["U1"], "account_id": ["A1"], "occurred_at": ["2026-09-01T10:00:00Z"]}
     )
     data = load_dataset(write_tables(tmp_path / "c", tables))
-    assert data.has("events") and data.events_files[0].name == "events.csv"
+    assert data.has("events") and data.events_at.files[0].name == "events.csv"
     # activity derived from the events, description kept from users.csv
     assert data.users[["user_id", "first_active", "last_active", "department"]].values.tolist() == [
         ["U1", pd.Timestamp("2026-09-01"), pd.Timestamp("2026-09-01"), "engineering"]

@@ -14,7 +14,7 @@ import pytest
 from playbook import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "playbook"
-LAYERS = {"data": 0, "samples": 1, "analyses": 1, "views": 2, "runner": 3}
+LAYERS = {"data": 0, "samples": 1, "imports": 1, "analyses": 1, "views": 2, "runner": 3}
 FORBIDDEN_BELOW_VIEWS = ("IPython", "matplotlib", "seaborn", "nbformat", "papermill", "nbconvert")
 
 
@@ -44,7 +44,7 @@ def test_imports_only_go_down(path):
         other = layer_of(module)
         if other is not None and other != own:
             assert LAYERS[other] < LAYERS[own], f"{path.relative_to(PROJECT_ROOT)} imports {module}"
-        if own in ("data", "analyses", "samples"):
+        if own in ("data", "analyses", "samples", "imports"):
             assert module.split(".")[0] not in FORBIDDEN_BELOW_VIEWS, f"{path.name} imports {module}"
 
 

@@ -25,6 +25,16 @@ def test_every_table_of_the_contract_is_present(sample_name):
     assert set(TABLES) - files == {"account_arr"}  # customer-level ARR comes from revenue ledgers
 
 
+def test_arr_movements_reconcile_month_to_month(sample_name):
+    """Regression: a month whose new ARR was clamped at 0 broke the reconciliation by $4,767 on
+    `ready` (its ARR and the next month's movements disagreed)."""
+    data = load_dataset(SAMPLES_DIR / sample_name)
+    arr = data.arr_monthly
+    moved = arr["new_arr"] + arr["expansion_arr"] - arr["contraction_arr"] - arr["churned_arr"]
+    assert ((arr["arr"].diff() - moved).iloc[1:].abs() < 0.05).all()
+    assert not any("do not add up" in note for note in data.notes)
+
+
 def test_sizes_are_realistic(sample_name):
     data = load_dataset(SAMPLES_DIR / sample_name)
     assert len(data.accounts) >= 1000

@@ -159,7 +159,8 @@ def compounded_nrr(arr: pd.DataFrame) -> float | None:
     The product over the last twelve months of 1 + (expansion - contraction - churn) / ARR of the
     month before. An approximation: the movement columns are company totals, so expansion of
     customers won during the year still counts (less than adding the year's movements to the
-    ARR of a year ago, which counts all of it). None when a movement column is missing or there
+    ARR of a year ago, which counts all of it). New and reactivated ARR (customers returning after
+    churn) are not retention and are left out. None when a movement column is missing or there
     are under 13 months.
     """
     movements = ["expansion_arr", "contraction_arr", "churned_arr"]

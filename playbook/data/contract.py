@@ -73,6 +73,8 @@ TABLES: dict[str, Table] = {
                 _money("expansion_arr"),
                 _money("contraction_arr"),
                 _money("churned_arr"),
+                # ARR of customers who had churned and pay again (not new, not retention).
+                _money("reactivation_arr"),
                 _money("self_serve_arr"),
                 _money("sales_marketing_spend"),
                 Column("signups", "integer", required=False, minimum=0),
@@ -151,6 +153,19 @@ TABLES: dict[str, Table] = {
                 _money("arr", required=True),
             ),
             key=("account_id", "month"),
+            references=(("account_id", "accounts"),),
+        ),
+        Table(
+            "account_map",
+            "account (ids of the same customer in other systems)",
+            (
+                Column("account_id", "id"),
+                Column("stripe_id", "id", required=False),
+                Column("salesforce_id", "id", required=False),
+                Column("hubspot_id", "id", required=False),
+                Column("analytics_id", "id", required=False),
+            ),
+            key=("account_id",),
             references=(("account_id", "accounts"),),
         ),
         Table(

@@ -71,6 +71,9 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
     if "accounts" in out and "created_at" in out["accounts"]:
         created = out["accounts"]["created_at"]
         keep("accounts", created.isna() | (created <= as_of), "accounts created after as_of set aside")
+    if "account_map" in out and "accounts" in out:
+        known = out["account_map"]["account_id"].isin(out["accounts"]["account_id"])
+        keep("account_map", known, "ids of accounts created after as_of set aside")
     if "users" in out and "first_active" in out["users"]:
         keep("users", out["users"]["first_active"] <= as_of, "users first active after as_of set aside")
         users = out["users"]

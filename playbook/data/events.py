@@ -8,12 +8,16 @@ touch files. Events after the analysis date are left out of every aggregation (t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from playbook.data.engines import Source, engine_table
 from playbook.data.errors import MAX_ROWS_SHOWN, DataError, Problem
 
 WINDOW_DAYS = 28  # the window of the users table's `active_days_28d` and `events_28d`
@@ -38,7 +42,7 @@ def user_activity_expr(events: ir.Table, *, as_of: pd.Timestamp) -> ir.Table:
             first_active=day.min(),
             last_active=day.max(),
             active_days_28d=day.nunique(where=recent),
-            events_28d=recent.cast("int64").sum(),
+            events_28d=recent.ifelse(1, 0).sum(),  # a boolean cast is not portable (PostgreSQL)
         )
     )
 
@@ -68,11 +72,40 @@ def read_events(con: ibis.BaseBackend, files: list[Path], mapping: dict[str, str
         table = con.read_csv(paths, all_varchar=True)
     else:
         raise DataError([Problem("events", None, "mixes .csv and .parquet files; use one format")])
-    if mapping:
-        table = table.rename(
-            {canonical: theirs for canonical, theirs in mapping.items() if theirs in table.columns}
-        )
-    return table
+    return _renamed(table, mapping)
+
+
+def _renamed(table: ir.Table, mapping: dict[str, str] | None) -> ir.Table:
+    if not mapping:
+        return table
+    return table.rename(
+        {canonical: theirs for canonical, theirs in mapping.items() if theirs in table.columns}
+    )
+
+
+@dataclass(frozen=True)
+class EventsAt:
+    """Where the raw events are: files read by an in-process DuckDB, or a table on a source's engine."""
+
+    files: tuple[Path, ...] = ()
+    source: Source | None = None
+    mapping: dict[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        return events_name(list(self.files)) if self.files else self.source.label("events")
+
+    @contextmanager
+    def opened(self, threads: int = 2) -> Iterator[ir.Table]:
+        """The events as an Ibis table on their engine, for the length of a `with` block."""
+        if self.source is not None:
+            yield _renamed(engine_table(self.source, "events"), self.mapping)  # the source's connection
+            return
+        con = connect(threads)
+        try:
+            yield read_events(con, list(self.files), self.mapping)
+        finally:
+            con.disconnect()
 
 
 def _examples(name: str, column: str, rule: str, values: list, n: int) -> Problem:
@@ -105,7 +138,7 @@ def checked_events(events: ir.Table, name: str, known_accounts: pd.Series | None
         events = events.drop("_raw")
     if known_accounts is not None:
         accounts = ibis.memtable(pd.DataFrame({"account_id": known_accounts.astype(str).unique()}))
-        unknown = events.anti_join(accounts, "account_id")
+        unknown = events.select("account_id").anti_join(accounts, "account_id")
         n_unknown = int(unknown.count().execute())
         if n_unknown:
             sample = (
@@ -118,26 +151,22 @@ def checked_events(events: ir.Table, name: str, known_accounts: pd.Series | None
 
 
 def user_activity(
-    files: list[Path],
+    events_at: EventsAt,
     *,
     as_of: pd.Timestamp,
     known_accounts: pd.Series | None = None,
-    mapping: dict[str, str] | None = None,
     threads: int = 2,
 ) -> tuple[pd.DataFrame, int]:
-    """Aggregate event files (CSV or Parquet, any number) to one row per user, on DuckDB.
+    """Aggregate the events to one row per user where they live (DuckDB over files, or the engine).
 
     Returns the activity — user_id, account_id, first_active, last_active (dates),
     active_days_28d, events_28d — and how many events fell after `as_of` (left out).
     """
-    name = events_name(files)
-    con = connect(threads)
-    try:
-        events = checked_events(read_events(con, files, mapping), name, known_accounts)
-        activity = con.to_pandas(user_activity_expr(events, as_of=as_of))
+    name = events_at.name
+    with events_at.opened(threads) as raw:
+        events = checked_events(raw, name, known_accounts)
+        activity = user_activity_expr(events, as_of=as_of).to_pandas()
         later = int(events.filter(events.occurred_at.date() > as_of.date()).count().execute())
-    finally:
-        con.disconnect()
     twice = activity.loc[activity["user_id"].duplicated(), "user_id"].unique().tolist()
     if twice:
         raise DataError(

@@ -10,20 +10,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from playbook.data.columns import read_column_map
 from playbook.data.contract import TABLES
 from playbook.data.cut import SNAPSHOTS, SetAside, cut_at, month_end
+from playbook.data.engines import SOURCE_FILE, Source, fetch, is_source_file, read_source
 from playbook.data.errors import DataError, Problem
-from playbook.data.parse import COLUMN_MAP_FILE, read_table
-from playbook.data.rules import contiguous_months, date_order, foreign_keys
+from playbook.data.events import EventsAt
+from playbook.data.parse import check_table, read_table
+from playbook.data.rules import contiguous_months, date_order, foreign_keys, movement_gaps
 from playbook.data.usage import ACTIVE_WINDOW_DAYS
 
-SUFFIXES = (".csv", ".parquet")
+SUFFIXES = (".csv", ".parquet", ".xlsx")
+EVENT_SUFFIXES = (".csv", ".parquet")  # events are read where they lie, by DuckDB
 # What a missing optional table means, where it is not simply "the analyses that need it are skipped".
 MISSING_NOTES = {
     "account_arr": "No account_arr table (customer-level monthly ARR) was given: net revenue retention is "
     "compounded from arr_monthly's movements, an approximation.",
+    "account_map": "No account_map table (our account ids in the CRM and other systems) was given: "
+    "ready_accounts.csv carries our account ids only, no CRM record ids.",
     "events": "No events table was given: user activity comes from the users table's first and last "
     "active dates.",
 }
@@ -33,10 +38,11 @@ MISSING_NOTES = {
 class Dataset:
     """A validated company dataset cut at the analysis date: one DataFrame per table present.
 
-    Tables that were not provided are None. `events_files` lists the raw event files, which are
-    never loaded into memory (they may be huge): usage at a date is computed from them where they
-    are (`usage.usage_at`) when `usage_from_events`. `set_aside` says what the as_of cut removed;
-    `notes` say which optional tables are missing and what a backtest cannot cut.
+    Tables that were not provided are None. `events_at` says where the raw events are (files, or
+    a table on an engine); they are never loaded into memory (they may be huge): usage at a date is
+    computed from them where they are (`usage.usage_at`) when `usage_from_events`. `set_aside` says
+    what the as_of cut removed; `notes` say which optional tables are missing and what a backtest
+    cannot cut. `source` is the folder, or the source.yaml of an engine.
     """
 
     source: Path
@@ -50,8 +56,8 @@ class Dataset:
     leader_candidates: pd.DataFrame | None = None
     interview_scores: pd.DataFrame | None = None
     account_arr: pd.DataFrame | None = None
-    events_files: tuple[Path, ...] = ()
-    events_mapping: dict[str, str] | None = None
+    account_map: pd.DataFrame | None = None
+    events_at: EventsAt | None = None
     usage_from_events: bool = False
     active_window_days: int = ACTIVE_WINDOW_DAYS
     set_aside: tuple[SetAside, ...] = ()
@@ -59,7 +65,9 @@ class Dataset:
 
     def has(self, *tables: str) -> bool:
         """True when every named table was provided."""
-        return all(bool(self.events_files) if t == "events" else getattr(self, t) is not None for t in tables)
+        return all(
+            self.events_at is not None if t == "events" else getattr(self, t) is not None for t in tables
+        )
 
     def missing(self, *tables: str) -> list[str]:
         """The named tables that were not provided."""
@@ -71,47 +79,11 @@ class Dataset:
 
 
 def _table_files(folder: Path, table: str) -> list[Path]:
-    files = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
+    suffixes = EVENT_SUFFIXES if table == "events" else SUFFIXES
+    files = [folder / f"{table}{s}" for s in suffixes if (folder / f"{table}{s}").is_file()]
     if table == "events" and (folder / "events").is_dir():
-        files += sorted(p for s in SUFFIXES for p in (folder / "events").glob(f"*{s}"))
+        files += sorted(p for s in suffixes for p in (folder / "events").glob(f"*{s}"))
     return files
-
-
-def _read_column_map(folder: Path) -> dict[str, dict[str, str]]:
-    """columns.yaml: {table: {canonical column: the company's column name}}."""
-    path = folder / COLUMN_MAP_FILE
-    if not path.is_file():
-        return {}
-    try:
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataError([Problem(COLUMN_MAP_FILE, None, f"is not valid YAML ({exc})")]) from None
-    problems = []
-    if not isinstance(mapping, dict):
-        problems.append(Problem(COLUMN_MAP_FILE, None, "must map table names to {canonical: yours}"))
-        raise DataError(problems)
-    for table, columns in mapping.items():
-        if table not in TABLES:
-            problems.append(
-                Problem(COLUMN_MAP_FILE, None, f"unknown table '{table}'; tables are {sorted(TABLES)}")
-            )
-            continue
-        known = {c.name for c in TABLES[table].columns}
-        if not isinstance(columns, dict):
-            problems.append(Problem(COLUMN_MAP_FILE, None, f"'{table}' must map canonical names to yours"))
-            continue
-        for canonical in columns:
-            if canonical not in known:
-                problems.append(
-                    Problem(
-                        COLUMN_MAP_FILE,
-                        f"{table}.{canonical}",
-                        f"is not a column of {table}; its columns are {sorted(known)}",
-                    )
-                )
-    if problems:
-        raise DataError(problems)
-    return {t: {str(k): str(v) for k, v in cols.items()} for t, cols in mapping.items()}
 
 
 def _analysis_date(arr: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
@@ -141,40 +113,14 @@ def _analysis_date(arr: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Ti
 # ---------------------------------------------------------------------------------------------
 
 
-def load_dataset(
-    data_dir: str | Path,
-    *,
-    as_of: str | pd.Timestamp | None = None,
-    active_window_days: int = ACTIVE_WINDOW_DAYS,
-    derive_activity: bool = True,
-) -> Dataset:
-    """Load and validate every table of the contract found in `data_dir`, cut at the analysis date.
-
-    Parameters
-    ----------
-    data_dir
-        Folder with one `.csv` or `.parquet` file per table (and optionally `columns.yaml`).
-    as_of
-        Analysis date; defaults to the last day of the last month in `arr_monthly`. Every table
-        is reduced to what was known on it (`cut.cut_at`).
-    active_window_days
-        A user is active at a date when active at some point in this many days ending at it.
-    derive_activity
-        When an events table is given, derive each user's activity, and usage at every date,
-        from it (out of core, on DuckDB); False keeps `users` as provided (to compare the paths).
-
-    Raises
-    ------
-    DataError
-        When any rule of the contract is broken; the message names file, column, rule and rows.
-    """
-    folder = Path(data_dir)
-    if not folder.is_dir():
-        raise DataError([Problem(str(folder), None, "is not a folder")])
-    mapping = _read_column_map(folder)
+def _from_folder(
+    folder: Path, mapping: dict
+) -> tuple[dict[str, pd.DataFrame], list[Problem], EventsAt | None]:
+    """Every table file of a folder, read and checked; where its events are."""
     files = {name: _table_files(folder, name) for name in TABLES}
-    events_files = tuple(files["events"])
-
+    events_at = None
+    if files["events"]:
+        events_at = EventsAt(files=tuple(files["events"]), mapping=_events_mapping(mapping))
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     for name, table in TABLES.items():
@@ -190,10 +136,91 @@ def load_dataset(
             if table.required:
                 problems.append(Problem(f"{name}.csv", None, "is required but missing"))
             continue
-        frame, found_problems = read_table(table, found[0], mapping.get(name, {}), bool(events_files))
+        frame, found_problems = read_table(table, found[0], mapping.get(name), events_at is not None)
         problems += found_problems
         if frame is not None:
             tables[name] = frame
+    return tables, problems, events_at
+
+
+def _from_source(
+    source: Source, mapping: dict
+) -> tuple[dict[str, pd.DataFrame], list[Problem], EventsAt | None]:
+    """Every table a source.yaml places, fetched from its engine (or read from its file) and
+    checked by the same rules as a folder's files; the events stay on the engine."""
+    events_at = None
+    if "events" in source.tables:
+        place = source.tables["events"]
+        if place.on_engine:
+            events_at = EventsAt(source=source, mapping=_events_mapping(mapping))
+        else:
+            events_at = EventsAt(files=(place.file,), mapping=_events_mapping(mapping))
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name, table in TABLES.items():
+        if name == "events":
+            continue
+        place = source.tables.get(name)
+        if place is None:
+            if table.required:
+                problems.append(Problem(source.path.name, f"tables.{name}", "is required but not placed"))
+            continue
+        if place.on_engine:
+            raw = fetch(source, name, table.key)
+            frame, found = check_table(
+                table, raw, source.label(name), ".parquet", mapping.get(name), events_at is not None
+            )
+        else:
+            frame, found = read_table(table, place.file, mapping.get(name), events_at is not None)
+        problems += found
+        if frame is not None:
+            tables[name] = frame
+    return tables, problems, events_at
+
+
+def _events_mapping(mapping: dict) -> dict[str, str] | None:
+    return mapping["events"].columns if "events" in mapping else None
+
+
+def load_dataset(
+    data_dir: str | Path,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    active_window_days: int = ACTIVE_WINDOW_DAYS,
+    derive_activity: bool = True,
+) -> Dataset:
+    """Load and validate every table of the contract found in `data_dir`, cut at the analysis date.
+
+    Parameters
+    ----------
+    data_dir
+        Folder with one `.csv`, `.parquet` or `.xlsx` file per table (and optionally
+        `columns.yaml`), or a `source.yaml` placing the tables on an engine (`engines`).
+    as_of
+        Analysis date; defaults to the last day of the last month in `arr_monthly`. Every table
+        is reduced to what was known on it (`cut.cut_at`).
+    active_window_days
+        A user is active at a date when active at some point in this many days ending at it.
+    derive_activity
+        When an events table is given, derive each user's activity, and usage at every date,
+        from it (out of core, on DuckDB); False keeps `users` as provided (to compare the paths).
+
+    Raises
+    ------
+    DataError
+        When any rule of the contract is broken; the message names file, column, rule and rows.
+    """
+    where = Path(data_dir)
+    if where.is_dir() and (where / SOURCE_FILE).is_file():
+        where = where / SOURCE_FILE
+    if is_source_file(where):
+        mapping = read_column_map(where.parent)
+        tables, problems, events_at = _from_source(read_source(where, list(TABLES)), mapping)
+    elif where.is_dir():
+        mapping = read_column_map(where)
+        tables, problems, events_at = _from_folder(where, mapping)
+    else:
+        raise DataError([Problem(str(where), None, f"is not a folder of exports or a {SOURCE_FILE}")])
 
     if not problems:
         if "arr_monthly" in tables:
@@ -211,25 +238,23 @@ def load_dataset(
     # Events must name accounts of the file as given (a contract rule), not only those the cut keeps.
     known_accounts = tables["accounts"]["account_id"] if "accounts" in tables else None
     tables, set_aside = cut_at(tables, analysis_date)
-    from_events = bool(events_files) and derive_activity
+    from_events = events_at is not None and derive_activity
     if from_events:
         # Each user's activity comes from the events, joined to what users.csv describes.
         from playbook.data.events import join_activity, user_activity
 
-        activity, later = user_activity(
-            list(events_files),
-            as_of=analysis_date,
-            known_accounts=known_accounts,
-            mapping=mapping.get("events"),
-        )
+        activity, later = user_activity(events_at, as_of=analysis_date, known_accounts=known_accounts)
         tables["users"] = join_activity(tables.get("users"), activity)
         if later:
             set_aside += (SetAside("events", "events after as_of left out", later),)
     notes = [
         MISSING_NOTES.get(name, f"No {name} table was given: the analyses that need it are skipped.")
         for name in TABLES
-        if name not in tables and not (name == "events" and events_files)
+        if name not in tables and not (name == "events" and events_at is not None)
     ]
+    gaps = movement_gaps(tables["arr_monthly"])
+    if gaps:
+        notes.append(gaps)
     if backtest:
         notes.append(
             f"Backtest at {analysis_date:%Y-%m-%d}: later rows were set aside, but these columns hold "
@@ -237,11 +262,10 @@ def load_dataset(
         )
     arr = tables.pop("arr_monthly")
     return Dataset(
-        source=folder.resolve(),
+        source=where.resolve(),
         as_of=analysis_date,
         arr_monthly=arr,
-        events_files=events_files,
-        events_mapping=mapping.get("events"),
+        events_at=events_at,
         usage_from_events=from_events,
         active_window_days=active_window_days,
         set_aside=set_aside,

@@ -36,6 +36,39 @@ def contiguous_months(arr: pd.DataFrame) -> list[Problem]:
     ]
 
 
+MOVEMENT_SIGNS = {
+    "new_arr": 1,
+    "reactivation_arr": 1,
+    "expansion_arr": 1,
+    "contraction_arr": -1,
+    "churned_arr": -1,
+}
+
+
+def movement_gaps(arr: pd.DataFrame) -> str | None:
+    """A note when arr_monthly's movements do not add up to the change in ARR (None when they do).
+
+    ARR_t - ARR_t-1 = new + reactivation + expansion - contraction - churned; a gap over a dollar
+    (beyond rounding) is reported, not refused: spreadsheets adjust for currency and credits.
+    """
+    present = [c for c in MOVEMENT_SIGNS if c in arr]
+    if not {"new_arr", "expansion_arr", "contraction_arr", "churned_arr"} <= set(present):
+        return None
+    arr = arr.sort_values("month")
+    moved = sum(arr[c].fillna(0) * MOVEMENT_SIGNS[c] for c in present)
+    gap = (arr["arr"].diff() - moved).iloc[1:]
+    off = gap.abs() > 1.0
+    if not off.any():
+        return None
+    worst = gap.abs().idxmax()
+    return (
+        f"arr_monthly's movements do not add up to the change in ARR in {int(off.sum())} month(s) (largest "
+        "gap "
+        f"{gap[worst]:,.2f} in {arr.loc[worst, 'month']:%Y-%m}): net revenue retention compounded from "
+        "them is off."
+    )
+
+
 def foreign_keys(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     problems = []
     for name, frame in tables.items():

@@ -4,13 +4,12 @@ One definition everywhere (deals when they opened, accounts today, a year ago, a
 a user is active at date d when active at some point in the `window_days` ending at d. From the
 users table that is `first_active <= d` and `last_active >= d - window + 1`; from raw events it
 is an event in that window, computed by an Ibis expression where the events live (DuckDB over
-the files here), so only one row per (account, date) comes back.
+files, or a source's engine: PostgreSQL, Spark), so only one row per (account, date) comes back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from playbook.data.events import EventsAt
     from playbook.data.load import Dataset
 
 ACTIVE_WINDOW_DAYS = 28
@@ -77,16 +77,16 @@ def usage_at_expr(events: ir.Table, windows: ir.Table, departments: ir.Table | N
 
 
 def usage_from_events(
-    files: list[Path],
+    events_at: EventsAt,
     pairs: pd.DataFrame,
     *,
     as_of: pd.Timestamp,
     window_days: int,
     users: pd.DataFrame | None = None,
-    mapping: dict[str, str] | None = None,
     threads: int = 2,
 ) -> pd.DataFrame:
-    """Active users and departments at each (account_id, date) of `pairs`, from raw events on DuckDB.
+    """Active users and departments at each (account_id, date) of `pairs`, from the raw events on
+    their engine (DuckDB over files, or the source's engine); only the counts come back.
 
     A user counts when they have an event in the `window_days` ending at the date. Departments
     come from `users` (its `department` column) when it has one.
@@ -95,20 +95,17 @@ def usage_from_events(
     # (for the window's default) but never touches events.
     import ibis
 
-    from playbook.data.events import checked_events, connect, events_name, read_events
+    from playbook.data.events import checked_events
 
     windows = _window(pairs, window_days)
     has_department = users is not None and "department" in users
-    con = connect(threads)
-    try:
-        events = checked_events(read_events(con, files, mapping), events_name(files), None)
+    with events_at.opened(threads) as raw:
+        events = checked_events(raw, events_at.name, None)
         departments = None
         if has_department:
             departments = ibis.memtable(users[["user_id", "department"]].astype({"user_id": str}))
         expr = usage_at_expr(events, ibis.memtable(windows), departments, as_of=as_of)
-        counts = con.to_pandas(expr).set_index("pair")
-    finally:
-        con.disconnect()
+        counts = expr.to_pandas().set_index("pair")
     return _attach(pairs, counts, has_department)
 
 
@@ -129,12 +126,11 @@ def usage_at(dataset: Dataset, pairs: pd.DataFrame) -> pd.DataFrame:
     events when they were given, else from its users table; over its activity window."""
     if dataset.usage_from_events:
         return usage_from_events(
-            list(dataset.events_files),
+            dataset.events_at,
             pairs,
             as_of=dataset.as_of,
             window_days=dataset.active_window_days,
             users=dataset.users,
-            mapping=dataset.events_mapping,
         )
     return usage_from_spans(dataset.users, pairs, window_days=dataset.active_window_days)
 

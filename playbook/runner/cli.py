@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from playbook.data import DataError
 from playbook.runner.params import Params, ParamsError
@@ -34,6 +35,41 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="what changed between two run folders")
     diff.add_argument("run_a", metavar="RUN_A", help="the earlier run folder")
     diff.add_argument("run_b", metavar="RUN_B", help="the later run folder")
+
+    imp = commands.add_parser(
+        "import",
+        help="turn a billing, CRM or analytics export into contract tables",
+        description="Read a vendor export and write the data contract's tables into DIR "
+        "(merged by key with what is there; never overwritten without --force).",
+    )
+    imp.add_argument("source", metavar="SOURCE", help="one of: " + ", ".join(_sources()))
+    imp.add_argument("files", metavar="FILE", nargs="+", help="the export file(s)")
+    imp.add_argument("--to", metavar="DIR", required=True, help="the data folder to write into")
+    imp.add_argument("--force", action="store_true", help="let the import's values win over the folder's")
+    imp.add_argument(
+        "--map", metavar="FIELD=COLUMN", action="append", default=[], help="read FIELD from your COLUMN"
+    )
+    imp.add_argument(
+        "--stages", metavar="FILE.yaml", type=Path, help="your deal stages: {label: won|lost|open}"
+    )
+    imp.add_argument(
+        "--account-map", metavar="FILE", type=Path, help="the id crosswalk (default: DIR/account_map.csv)"
+    )
+    imp.add_argument("--currency", default="USD", help="the currency ARR is written in (default USD)")
+    imp.add_argument("--fx-rates", metavar="FILE", type=Path, help="month, currency, rate (target per unit)")
+    imp.add_argument(
+        "--from", dest="first_month", metavar="YYYY-MM", help="first month of arr_monthly to write"
+    )
+    imp.add_argument("--through", metavar="YYYY-MM", help="last month of arr_monthly (default: latest start)")
+    imp.add_argument(
+        "--group", metavar="NAME", help="analytics group type or property that names the account"
+    )
+    imp.add_argument(
+        "--date-format", metavar="FMT", help="strptime format of the export's dates, e.g. %%m/%%d/%%Y"
+    )
+    imp.add_argument(
+        "--amounts", choices=("cents", "units"), help="billing amounts in minor units or currency units"
+    )
 
     validate = commands.add_parser("validate", help="check a data folder against the data contract")
     validate.add_argument("--data", metavar="DIR", help="the company's exports")
@@ -70,6 +106,33 @@ def _run(args) -> int:
     print(f"run folder: {result.folder}")
     print(f"board pack: {result.board_pack}")
     return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _sources() -> list[str]:
+    from playbook.imports.sources import SOURCES
+
+    return list(SOURCES)
+
+
+def _import(args) -> int:
+    from playbook.imports.sources import ImportOptions, report, run_import
+
+    options = ImportOptions(
+        force=args.force,
+        overrides=args.map,
+        stages=args.stages,
+        account_map=args.account_map,
+        currency=args.currency,
+        fx_rates=args.fx_rates,
+        first_month=args.first_month,
+        through=args.through,
+        group=args.group,
+        date_format=args.date_format,
+        amounts=args.amounts,
+    )
+    imported, written = run_import(args.source, [Path(f) for f in args.files], Path(args.to), options)
+    print(report(imported, written))
+    return EXIT_OK
 
 
 def _validate(args) -> int:
@@ -110,12 +173,17 @@ def _diff(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    command = {"run": _run, "validate": _validate, "params": _params, "diff": _diff}[args.command]
+    command = {"run": _run, "validate": _validate, "params": _params, "diff": _diff, "import": _import}[
+        args.command
+    ]
     try:
         return command(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        print("No notebook was run and no run folder was written.", file=sys.stderr)
+        if args.command == "import":
+            print("Nothing was written.", file=sys.stderr)
+        else:
+            print("No notebook was run and no run folder was written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)

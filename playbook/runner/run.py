@@ -32,6 +32,7 @@ from playbook.runner.results import SECTIONS, assess_all, save_results
 from playbook.runner.sources import resolve_data_dir
 from playbook.runner.summary import section_headline, section_verdict_text, summary_of
 from playbook.views.board import headline_figures
+from playbook.views.penetration import crm_csv, crm_ready_accounts
 
 DEFAULT_OUT = PROJECT_ROOT / "reports"
 # One notebook more than there are cores: a kernel's start-up waits on I/O, so this keeps every
@@ -39,6 +40,7 @@ DEFAULT_OUT = PROJECT_ROOT / "reports"
 DEFAULT_JOBS = (os.cpu_count() or 1) + 1
 POLL_SECONDS = 0.2
 RESULTS_FILE = ".results.pkl"
+READY_ACCOUNTS_FILE = "ready_accounts.csv"  # the ready accounts, shaped for a CRM import
 
 
 @dataclass
@@ -307,6 +309,11 @@ def run_playbook(
             encoding="utf-8",
         )
         (work / "slides.html").write_text(slides_html(summary, sections, compared=compared), encoding="utf-8")
+        if "penetration" in shown:
+            table = crm_ready_accounts(
+                results.section("penetration"), dataset.account_map, show_pii=params.show_pii
+            )
+            (work / READY_ACCOUNTS_FILE).write_text(crm_csv(table), encoding="utf-8", newline="")
         (work / "summary.json").write_text(
             json.dumps(summary, indent=2, sort_keys=True, allow_nan=False) + "\n"
         )

@@ -211,6 +211,13 @@ def build_company(s: Scenario) -> tuple[dict[str, pd.DataFrame], dict]:
         "features": features_table(),
         "leader_candidates": candidates,
         "interview_scores": scores,
+        # Each account's record id in the CRM (Salesforce ids are 18 characters, 001 for accounts).
+        "account_map": pd.DataFrame(
+            {
+                "account_id": accounts["account_id"],
+                "salesforce_id": [f"001{n:012d}AAA" for n in range(1, len(accounts) + 1)],
+            }
+        ),
     }
     closed = opps[opps["outcome"] != "open"]
     truths = {

@@ -167,8 +167,9 @@ def arr_history(s: Scenario, rng: np.random.Generator) -> pd.DataFrame:
     churned = prior * losses * 0.7 * rng.uniform(0.8, 1.2, N_MONTHS)
     contraction = prior * losses * 0.3 * rng.uniform(0.8, 1.2, N_MONTHS)
     new = arr - prior - expansion + contraction + churned
+    # A month whose ARR falls more than its losses: no new ARR, and the shortfall churns.
+    churned = churned + np.maximum(-new, 0)
     new = np.maximum(new, 0)
-    arr = prior + new + expansion - contraction - churned
     share = s.self_serve_share + np.linspace(0.06, 0, N_MONTHS)
     spend = arr / 12 * rng.uniform(0.5, 0.6, N_MONTHS)
     signups = (arr / 900 * rng.uniform(0.9, 1.1, N_MONTHS)).round()

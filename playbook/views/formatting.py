@@ -39,3 +39,16 @@ def months(n: int | None) -> str:
     if n is None:
         return "beyond the forecast horizon"
     return f"{n} month" + ("" if n == 1 else "s")
+
+
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, CSV Injection:
+# https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet will show, never run: one starting like a formula gets a leading
+    apostrophe (OWASP's advice); numbers and empty cells pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
