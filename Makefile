@@ -18,7 +18,7 @@ help:
 # Create the virtual environment if missing and install the pinned versions.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lab]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lab,spark,postgres]'
 	touch $(STAMP)
 
 ## Run every notebook on the default sample company; print the board pack's path.
@@ -34,9 +34,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 
-## JupyterLab on the project's environment (workshops).
+## JupyterLab on the project's environment (workshops); prints the URL to open.
+LAB_DIR  ?= notebooks
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@echo "Starting JupyterLab on $(LAB_DIR)/: open the http://127.0.0.1:... URL printed below (Ctrl-C stops it)."
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) --ip=127.0.0.1 --no-browser \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## Re-execute the committed notebooks in place on the default sample company (after changing playbook/).
 notebooks: $(STAMP)
@@ -53,7 +57,7 @@ bench: $(STAMP)
 ## Re-resolve the lock from pyproject.toml (a developer step; commit the result).
 lock:
 	rm -rf /tmp/playbook-lock && $(PYTHON) -m venv /tmp/playbook-lock
-	/tmp/playbook-lock/bin/pip install --quiet -e '.[test,lab]'
+	/tmp/playbook-lock/bin/pip install --quiet -e '.[test,lab,spark,postgres]'
 	{ head -3 constraints.txt; /tmp/playbook-lock/bin/pip freeze --exclude-editable; } > constraints.tmp \
 		&& mv constraints.tmp constraints.txt
 

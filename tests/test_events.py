@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from playbook.data import DataError, load_dataset
-from playbook.data.events import user_activity, user_activity_expr
+from playbook.data.events import EventsAt, user_activity, user_activity_expr
 from tests.conftest import tiny_tables, write_tables
 
 AS_OF = pd.Timestamp("2026-09-30")
@@ -31,7 +31,7 @@ EVENTS = pd.DataFrame(
 def test_activity_by_hand(tmp_path):
     path = tmp_path / "events.csv"
     EVENTS.to_csv(path, index=False)
-    activity, later = user_activity([path], as_of=AS_OF)
+    activity, later = user_activity(EventsAt(files=(path,)), as_of=AS_OF)
     activity = activity.set_index("user_id")
     assert later == 1  # the October event, after as_of
     assert activity.loc["U1", "first_active"] == pd.Timestamp("2025-01-05")
@@ -49,8 +49,8 @@ def test_a_folder_of_parquet_files_gives_the_same_activity(tmp_path):
     for i, part in enumerate([typed.iloc[:3], typed.iloc[3:]]):
         part.to_parquet(folder / f"part-{i}.parquet", index=False)
     pd.testing.assert_frame_equal(
-        user_activity([single], as_of=AS_OF)[0],
-        user_activity(sorted(folder.glob("*.parquet")), as_of=AS_OF)[0],
+        user_activity(EventsAt(files=(single,)), as_of=AS_OF)[0],
+        user_activity(EventsAt(files=tuple(sorted(folder.glob("*.parquet")))), as_of=AS_OF)[0],
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from playbook import SAMPLES_DIR
 from playbook.data import load_dataset
+from playbook.data.events import EventsAt
 from playbook.data.usage import account_usage, usage_at_expr, usage_from_events, usage_from_spans
 
 D = pd.Timestamp
@@ -55,7 +56,9 @@ def test_from_events_an_event_in_the_window_counts_and_a_gap_does_not(tmp_path):
     pairs = pd.DataFrame(
         {"account_id": ["A", "A", "A"], "date": [D("2024-03-01"), D("2024-06-01"), D("2024-06-30")]}
     )
-    usage = usage_from_events([path], pairs, as_of=D("2024-06-30"), window_days=28, users=USERS)
+    usage = usage_from_events(
+        EventsAt(files=(path,)), pairs, as_of=D("2024-06-30"), window_days=28, users=USERS
+    )
     # 1 March: U1's events are on 5 Jan and 20 Jun, none in the window (its span would have counted).
     # 1 June: U2's event of 20 May. 30 June: U1 (20 Jun); U3's event is after as_of, never counted.
     assert usage["active_users"].tolist() == [0, 1, 1]

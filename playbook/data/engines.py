@@ -1,6 +1,6 @@
 """Data that live in an engine: a `source.yaml` naming an Ibis backend and where each table lives.
 
-    backend: postgres            # duckdb | postgres | pyspark
+    backend: postgres            # duckdb | postgres | pyspark | ibis
     postgres:                    # connection settings; never a password (PGPASSWORD or ~/.pgpass)
       host: db.internal
       port: 5432
@@ -15,13 +15,14 @@
         file: interviews.xlsx            # a file beside source.yaml
 
 `duckdb` takes `path` (a database file, opened read-only); `pyspark` takes `master` (default
-"local[2]") and optional `conf`, and a table may be `{parquet: path or glob}` read by Spark. The
-session time zone is UTC on every engine, so an event's day never depends on a server's zone.
+"local[2]") and optional `conf`, and a table may be `{parquet: path or glob}` read by Spark;
+`ibis` takes `url`, any Ibis connection URL (`bigquery://project/dataset`,
+`snowflake://user@account/DB/SCHEMA?warehouse=WH`), without a password. The session time zone is
+UTC on every engine, so an event's day never depends on a server's zone.
 
 Tables other than events are small (one row per account, deal or month): they are fetched and
 checked by exactly the rules a file is. Events stay on the engine: their rules, the as_of cut, the
 per-user activity and the usage at deal dates run there as Ibis expressions (`events`, `usage`).
-Any other Ibis backend with the same connection keywords can be added to `CONNECTORS`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import yaml
@@ -37,11 +39,12 @@ import yaml
 from playbook.data.errors import DataError, Problem
 
 SOURCE_FILE = "source.yaml"
-BACKENDS = ("duckdb", "postgres", "pyspark")
+BACKENDS = ("duckdb", "postgres", "pyspark", "ibis")
 SETTINGS = {
     "duckdb": {"path"},
     "postgres": {"host", "port", "database", "user", "schema"},
     "pyspark": {"master", "conf"},
+    "ibis": {"url", "schema"},  # any Ibis backend by its connection URL (BigQuery, Snowflake, ...)
 }
 SECRETS = {"password", "passwd", "pwd", "secret", "token"}
 WHAT_TO_CHECK = {
@@ -49,6 +52,8 @@ WHAT_TO_CHECK = {
     "postgres": "check host, port and database in source.yaml, that the server is running, and the "
     "credentials in PGPASSWORD (or PGUSER) or ~/.pgpass",
     "pyspark": "check the master URL in source.yaml and that Java 17 is installed (java -version)",
+    "ibis": "check the url in source.yaml, that the backend is installed (pip install "
+    "'ibis-framework[<backend>]') and its credentials in the environment",
 }
 
 
@@ -97,8 +102,11 @@ def is_source_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in (".yaml", ".yml")
 
 
+SOURCE_HEADING = "the data source cannot be used"
+
+
 def _fail(path: Path, key: str | None, message: str) -> DataError:
-    return DataError([Problem(path.name, key, message)])
+    return DataError([Problem(path.name, key, message, label="key")], heading=SOURCE_HEADING)
 
 
 def read_source(path: str | Path, known_tables: list[str]) -> Source:
@@ -137,6 +145,19 @@ def read_source(path: str | Path, known_tables: list[str]) -> Source:
         )
     if backend == "duckdb" and not settings.get("path"):
         raise _fail(path, "duckdb.path", "is required: the database file")
+    if backend == "ibis":
+        url = str(settings.get("url") or "")
+        if "://" not in url:
+            raise _fail(
+                path, "ibis.url", "is required: an Ibis connection URL such as bigquery://project/dataset"
+            )
+        if urlsplit(url).password:
+            raise _fail(
+                path,
+                "ibis.url",
+                "credentials never go in source.yaml: leave the password out of the URL and give it "
+                "as the backend reads it from the environment",
+            )
     tables = spec.get("tables")
     if not isinstance(tables, dict) or not tables:
         raise _fail(
@@ -221,7 +242,31 @@ def _connect_pyspark(source: Source):
     return ibis.pyspark.connect(session)
 
 
-CONNECTORS = {"duckdb": _connect_duckdb, "postgres": _connect_postgres, "pyspark": _connect_pyspark}
+# How to pin a session's time zone to UTC on backends reached by URL (others already work in UTC
+# or have no session zone: BigQuery's timestamps are UTC).
+UTC_SESSION = {
+    "duckdb": "SET TimeZone = 'UTC'",
+    "postgres": "SET TIME ZONE 'UTC'",
+    "snowflake": "ALTER SESSION SET TIMEZONE = 'UTC'",
+    "trino": "SET TIME ZONE 'UTC'",
+}
+
+
+def _connect_url(source: Source):
+    import ibis
+
+    con = ibis.connect(str(source.settings["url"]))
+    if con.name in UTC_SESSION:
+        con.raw_sql(UTC_SESSION[con.name])
+    return con
+
+
+CONNECTORS = {
+    "duckdb": _connect_duckdb,
+    "postgres": _connect_postgres,
+    "pyspark": _connect_pyspark,
+    "ibis": _connect_url,
+}
 
 
 def connect(source: Source):
@@ -231,12 +276,15 @@ def connect(source: Source):
     try:
         con = CONNECTORS[source.backend](source)
     except ImportError as exc:
-        extra = "spark" if source.backend == "pyspark" else source.backend
+        if source.backend == "ibis":
+            scheme = urlsplit(str(source.settings["url"])).scheme
+            how = f"pip install 'ibis-framework[{scheme}]'"
+        else:
+            how = f"pip install -e '.[{'spark' if source.backend == 'pyspark' else source.backend}]'"
         raise _fail(
             source.path,
             "backend",
-            f"the {source.backend} backend is not installed ({_first_line(exc)}); "
-            f"install the extra: pip install -e '.[{extra}]'",
+            f"the {source.backend} backend is not installed ({_first_line(exc)}); install it: {how}",
         ) from None
     except Exception as exc:  # drivers raise their own types; each means "cannot connect"
         raise _fail(
@@ -256,6 +304,11 @@ def close_all() -> None:
             con.disconnect()
 
 
+def engine_failure(source: Source, exc: BaseException) -> str:
+    """What to say when a query on the engine fails after connecting."""
+    return f"the query on {source.backend} failed ({_first_line(exc)}); {WHAT_TO_CHECK[source.backend]}"
+
+
 def engine_table(source: Source, table: str):
     """An Ibis table expression for a contract table on the engine; DataError when it is absent."""
     con = connect(source)
@@ -269,15 +322,11 @@ def engine_table(source: Source, table: str):
         return con.table(name, database=".".join(schema) or None)
     except Exception as exc:
         where = f"parquet path {place.parquet}" if place.parquet else f"table {place.engine_table}"
-        raise DataError(
-            [
-                Problem(
-                    source.path.name,
-                    f"tables.{table}",
-                    f"{where} not found on {source.backend} ({_first_line(exc)}); check the name (and "
-                    "schema) in source.yaml and that the user may read it",
-                )
-            ]
+        raise _fail(
+            source.path,
+            f"tables.{table}",
+            f"{where} not found on {source.backend} ({_first_line(exc)}); check the name (and "
+            "schema) in source.yaml and that the user may read it",
         ) from None
 
 
@@ -288,7 +337,7 @@ def fetch(source: Source, table: str, key: tuple[str, ...]) -> pd.DataFrame:
         frame = expr.to_pandas()
     except Exception as exc:
         raise DataError(
-            [Problem(source.label(table), None, f"cannot be read ({_first_line(exc)})")]
+            [Problem(source.label(table), None, engine_failure(source, exc))], heading=SOURCE_HEADING
         ) from None
     order = [c for c in key if c in frame.columns]
     if order:

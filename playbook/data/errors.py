@@ -21,9 +21,10 @@ class Problem:
     rule: str
     rows: tuple[tuple[str, str], ...] = ()
     n_rows: int = 0
+    label: str = "column"  # what `column` names: a column, or a setting ("key") of source.yaml
 
     def __str__(self) -> str:
-        where = f"{self.file}, column '{self.column}'" if self.column else self.file
+        where = f"{self.file}, {self.label} '{self.column}'" if self.column else self.file
         text = f"{where}: {self.rule}"
         if self.rows:
             shown = ", ".join(f"{w} ({v!r})" if v != "" else w for w, v in self.rows)
@@ -37,9 +38,14 @@ class DataError(Exception):
     """Input data break the data contract. The message names file, column, rule and rows."""
 
     problems: list[Problem] = field(default_factory=list)
+    heading: str = ""  # instead of "the input data break N rule(s)...", e.g. for a data source
 
     def __str__(self) -> str:
-        lines = [f"the input data break {len(self.problems)} rule(s) of the data contract:"]
+        lines = [
+            f"{self.heading}:"
+            if self.heading
+            else f"the input data break {len(self.problems)} rule(s) of the data contract:"
+        ]
         lines += [f"  - {p}" for p in self.problems[:MAX_PROBLEMS_SHOWN]]
         hidden = len(self.problems) - MAX_PROBLEMS_SHOWN
         if hidden > 0:

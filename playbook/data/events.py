@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from playbook.data.engines import Source, engine_table
+from playbook.data.engines import SOURCE_HEADING, Source, engine_failure, engine_table
 from playbook.data.errors import MAX_ROWS_SHOWN, DataError, Problem
 
 WINDOW_DAYS = 28  # the window of the users table's `active_days_28d` and `events_28d`
@@ -33,17 +33,27 @@ def user_activity_expr(events: ir.Table, *, as_of: pd.Timestamp) -> ir.Table:
     end = ibis.date(as_of.year, as_of.month, as_of.day)
     start_ts = as_of.normalize() - pd.Timedelta(days=WINDOW_DAYS - 1)
     start = ibis.date(start_ts.year, start_ts.month, start_ts.day)
-    day = events.occurred_at.date()
-    recent = (day >= start) & (day <= end)
-    return (
-        events.filter(day <= end)
-        .group_by(["user_id", "account_id"])
-        .aggregate(
-            first_active=day.min(),
-            last_active=day.max(),
-            active_days_28d=day.nunique(where=recent),
-            events_28d=recent.ifelse(1, 0).sum(),  # a boolean cast is not portable (PostgreSQL)
-        )
+    user = ["user_id", "account_id"]
+    known = events.select(*user, day=events.occurred_at.date()).filter(lambda t: t.day <= end)
+    # Two plain aggregations rather than one with a distinct count over every event: a distinct
+    # count cannot spill to disk (DuckDB runs out of memory at 500M events), while the window's
+    # few events are cheap to count distinctly. The boolean is summed through ifelse, not a
+    # cast, which PostgreSQL refuses.
+    span = known.group_by(user).aggregate(
+        first_active=known.day.min(),
+        last_active=known.day.max(),
+        events_28d=(known.day >= start).ifelse(1, 0).sum(),
+    )
+    window = known.view()  # the same `known`, so SQL engines compute it once (a shared CTE)
+    window = window.filter(window.day >= start)
+    days = window.group_by(user).aggregate(active_days_28d=window.day.nunique())
+    joined = span.left_join(days, user)
+    return joined.select(
+        *user,
+        "first_active",
+        "last_active",
+        active_days_28d=joined.active_days_28d.fill_null(0),
+        events_28d=joined.events_28d,
     )
 
 
@@ -99,11 +109,27 @@ class EventsAt:
     def opened(self, threads: int = 2) -> Iterator[ir.Table]:
         """The events as an Ibis table on their engine, for the length of a `with` block."""
         if self.source is not None:
-            yield _renamed(engine_table(self.source, "events"), self.mapping)  # the source's connection
+            table = _renamed(engine_table(self.source, "events"), self.mapping)  # the source's connection
+            try:
+                yield table
+            except DataError:
+                raise
+            except Exception as exc:  # the engine's own error types: a failed query on the source
+                raise DataError(
+                    [Problem(self.name, None, engine_failure(self.source, exc))], heading=SOURCE_HEADING
+                ) from None
             return
+        import duckdb
+
         con = connect(threads)
         try:
-            yield read_events(con, list(self.files), self.mapping)
+            # DuckDB reads the files lazily: a corrupt or truncated one fails when first read,
+            # here or inside the block. Either way it is a problem with the file, said as such.
+            try:
+                yield read_events(con, list(self.files), self.mapping)
+            except duckdb.Error as exc:
+                message = str(exc).strip().splitlines()[0][:300]
+                raise DataError([Problem(self.name, None, f"cannot be read as events ({message})")]) from None
         finally:
             con.disconnect()
 

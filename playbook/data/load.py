@@ -17,7 +17,7 @@ from playbook.data.cut import SNAPSHOTS, SetAside, cut_at, month_end
 from playbook.data.engines import SOURCE_FILE, Source, fetch, is_source_file, read_source
 from playbook.data.errors import DataError, Problem
 from playbook.data.events import EventsAt
-from playbook.data.parse import check_table, read_table
+from playbook.data.parse import check_table, decoding_note, read_table
 from playbook.data.rules import contiguous_months, date_order, foreign_keys, movement_gaps
 from playbook.data.usage import ACTIVE_WINDOW_DAYS
 
@@ -62,6 +62,7 @@ class Dataset:
     active_window_days: int = ACTIVE_WINDOW_DAYS
     set_aside: tuple[SetAside, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    decoded: tuple[str, ...] = ()  # how files that are not UTF-8 were decoded (told to the user)
 
     def has(self, *tables: str) -> bool:
         """True when every named table was provided."""
@@ -229,6 +230,7 @@ def load_dataset(
         problems += date_order(tables)
     if problems:
         raise DataError(problems)
+    decoded = tuple(note for frame in tables.values() if (note := decoding_note(frame)))
 
     if active_window_days < 1:
         raise DataError([Problem("parameters", "active_window_days", "must be at least 1 day")])
@@ -270,5 +272,6 @@ def load_dataset(
         active_window_days=active_window_days,
         set_aside=set_aside,
         notes=tuple(notes),
+        decoded=decoded,
         **tables,
     )

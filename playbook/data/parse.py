@@ -56,6 +56,19 @@ def sniff_csv(path: Path, *, delimiter: str | None = None, encoding: str | None 
     return encoding, delimiter
 
 
+def _check_header(names: list[str]) -> None:
+    """A column name given twice is ambiguous (which one holds the values?): refuse the file."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        key = name.strip()
+        if key and key in seen:
+            raise UnreadableFile(
+                f"has the column name {key!r} twice in its header (columns {seen[key]} and {number}); "
+                "rename or remove one"
+            )
+        seen.setdefault(key, number)
+
+
 def read_raw(path: Path, mapping: TableMapping | None = None) -> pd.DataFrame:
     """A table file as text columns (Parquet keeps its types). CSV: encoding, delimiter and decimal
     mark as declared in columns.yaml or detected; a semicolon-delimited file is read with a decimal
@@ -67,6 +80,8 @@ def read_raw(path: Path, mapping: TableMapping | None = None) -> pd.DataFrame:
         encoding, delimiter = sniff_csv(path, delimiter=mapping.delimiter, encoding=mapping.encoding)
         # Everything as text, so that parsing (and its error messages) is ours; only an empty
         # cell is missing ("NA" is Namibia's country code).
+        with path.open(encoding=encoding, errors="replace", newline="") as f:
+            _check_header(next(csv.reader(f, delimiter=delimiter), []))
         frame = pd.read_csv(
             path,
             sep=delimiter,
@@ -77,6 +92,8 @@ def read_raw(path: Path, mapping: TableMapping | None = None) -> pd.DataFrame:
             encoding_errors="replace",
         )
         frame.attrs["decimal"] = mapping.decimal or ("," if delimiter == ";" else ".")
+        frame.attrs["encoding"] = encoding
+        frame.attrs["encoding_declared"] = mapping.encoding is not None
         return frame
     if suffix == ".xlsx":
         import openpyxl
@@ -92,13 +109,30 @@ def read_raw(path: Path, mapping: TableMapping | None = None) -> pd.DataFrame:
                 f"has no sheet '{mapping.sheet}'{did_you_mean(mapping.sheet, sheets)}; "
                 f"its sheets are {', '.join(sheets)} (set `sheet:` in columns.yaml)"
             )
-        frame = pd.read_excel(path, sheet_name=mapping.sheet or sheets[0], dtype=str, engine="openpyxl")
+        sheet = mapping.sheet or sheets[0]
+        first_row = pd.read_excel(path, sheet_name=sheet, header=None, nrows=1, dtype=str, engine="openpyxl")
+        _check_header([] if first_row.empty else [str(v) for v in first_row.iloc[0].dropna()])
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="openpyxl")
         frame = frame.apply(lambda c: c.str.strip()).replace("", None)
         frame.attrs["decimal"] = mapping.decimal or "."
         return frame
     frame = pd.read_parquet(path)
     frame.attrs["decimal"] = "."
     return frame
+
+
+def decoding_note(frame: pd.DataFrame) -> str | None:
+    """What to tell the user when a CSV was not UTF-8: the encoding it was read as, and why."""
+    encoding = frame.attrs.get("encoding")
+    if encoding is None or encoding.startswith("utf-8"):
+        return None
+    how = (
+        "as declared in columns.yaml" if frame.attrs.get("encoding_declared") else "detected: it is not UTF-8"
+    )
+    return (
+        f"{frame.attrs['file']} was read as {encoding} ({how}); if its accents look wrong, declare its "
+        "encoding in columns.yaml (csv: {encoding: ...})"
+    )
 
 
 def locator(path: Path):
@@ -174,8 +208,9 @@ def _parse(
                 )
             parsed = pd.to_numeric(text, errors="coerce").astype(float)
         bad = parsed.isna() & values.notna() & (_as_text(values).notna())
+        bad |= np.isinf(parsed)  # "inf" parses, but no count or amount is infinite
         if kind == "integer":
-            bad |= parsed.notna() & (parsed != np.round(parsed))
+            bad |= parsed.notna() & ~np.isinf(parsed) & (parsed != np.round(parsed))
             return parsed, bad, "must be a whole number"
         return parsed, bad, "must be a number"
     if kind == "bool":
@@ -198,7 +233,7 @@ def _parse(
         parsed = pd.to_datetime(text, errors="coerce", format=date_format)
         bad = parsed.isna() & text.notna()
         rule = f"must be a date in the declared format '{date_format}'"
-        parsed = parsed.astype("datetime64[ns]")
+        parsed, bad, rule = _in_range(parsed, bad, rule)
         if kind == "month":
             return parsed.dt.to_period("M").dt.to_timestamp(), bad, rule
         return (parsed.dt.normalize() if kind == "date" else parsed), bad, rule
@@ -207,13 +242,35 @@ def _parse(
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
         parsed = parsed.dt.tz_localize(None)
         bad = parsed.isna() & text.notna()
-    parsed = parsed.astype("datetime64[ns]")
+    parsed, far, _ = _in_range(parsed, pd.Series(False, index=values.index), "")
     hint = _date_hint(values[bad]) if bad.any() else ""
+    rule = {
+        "date": "must be an ISO-8601 date (YYYY-MM-DD)",
+        "month": "must be a month (YYYY-MM)",
+    }.get(kind, "must be an ISO-8601 timestamp") + hint
+    if far.any():
+        rule = f"must be a date between {EARLIEST.year} and {LATEST.year}" + (
+            f" ({rule})" if bad.any() else ""
+        )
+        bad = bad | far
     if kind == "date":
-        return parsed.dt.normalize(), bad, "must be an ISO-8601 date (YYYY-MM-DD)" + hint
+        return parsed.dt.normalize(), bad, rule
     if kind == "month":
-        return parsed.dt.to_period("M").dt.to_timestamp(), bad, "must be a month (YYYY-MM)" + hint
-    return parsed, bad, "must be an ISO-8601 timestamp" + hint
+        return parsed.dt.to_period("M").dt.to_timestamp(), bad, rule
+    return parsed, bad, rule
+
+
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31 23:59:59")
+
+
+def _in_range(parsed: pd.Series, bad: pd.Series, rule: str) -> tuple[pd.Series, pd.Series, str]:
+    """Dates a business record can hold (1900-2199), as nanosecond timestamps; others are bad
+    (year 0 from a stray '-0', 9999 from a placeholder) instead of overflowing."""
+    far = parsed.notna() & ((parsed < EARLIEST) | (parsed > LATEST))
+    parsed = parsed.mask(far).astype("datetime64[ns]")
+    if far.any() and not rule:
+        rule = f"must be a date between {EARLIEST.year} and {LATEST.year}"
+    return parsed, bad | far, rule
 
 
 def _value_schema(table: Table, present: list[str]) -> pa.DataFrameSchema:
@@ -390,4 +447,7 @@ def check_table(
     frame[whole] = frame[whole].round().astype("Int64")
     frame.attrs["file"] = name
     frame.attrs["locator"] = kind
+    for key in ("encoding", "encoding_declared"):
+        if key in raw.attrs:
+            frame.attrs[key] = raw.attrs[key]
     return frame, problems

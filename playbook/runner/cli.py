@@ -10,6 +10,7 @@ from pathlib import Path
 from playbook.data import DataError
 from playbook.runner.params import Params, ParamsError
 from playbook.runner.sources import resolve_data_dir
+from playbook.runner.stop import Stopped, stop_requests
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -22,7 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the notebooks and write a new run folder")
-    run.add_argument("--data", metavar="DIR", help="the company's exports (default: the 'ready' sample)")
+    run.add_argument(
+        "--data",
+        metavar="DIR|source.yaml",
+        help="the company's exports, or a source.yaml placing them on an engine "
+        "(default: the 'ready' sample)",
+    )
     run.add_argument("--params", metavar="FILE.yaml", help="parameters (see params.example.yaml)")
     run.add_argument("--out", metavar="DIR", help="where run folders go (default: reports/)")
     run.add_argument("--only", metavar="NAME", action="append", help="run only this notebook (repeatable)")
@@ -72,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     validate = commands.add_parser("validate", help="check a data folder against the data contract")
-    validate.add_argument("--data", metavar="DIR", help="the company's exports")
+    validate.add_argument("--data", metavar="DIR|source.yaml", help="the company's exports or source.yaml")
     validate.add_argument("--as-of", metavar="DATE", help="analysis date (default: end of arr_monthly)")
     return parser
 
@@ -140,6 +146,8 @@ def _validate(args) -> int:
 
     folder = resolve_data_dir(args.data)
     dataset = load_dataset(folder, as_of=args.as_of)
+    for note in dataset.decoded:
+        print(note)
     print(f"{folder}: valid; analysis date {dataset.as_of:%Y-%m-%d}")
     for rule in dataset.set_aside:
         print(f"set aside: {rule}")
@@ -177,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         args.command
     ]
     try:
-        return command(args)
+        with stop_requests():
+            return command(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if args.command == "import":
@@ -188,9 +197,16 @@ def main(argv: list[str] | None = None) -> int:
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # the run's output place (OutputError), or a file that vanished
+        print(f"error: {exc}", file=sys.stderr)
+        print("No run folder was written; earlier runs are untouched.", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        print("interrupted: no run folder was written.", file=sys.stderr)
+        print("interrupted (SIGINT): no run folder was written.", file=sys.stderr)
         return 130
+    except Stopped as exc:
+        print(f"stopped ({exc}): no run folder was written.", file=sys.stderr)
+        return 128 + exc.signum
     except Exception as exc:  # the last guard: a message, never a traceback
         if os.environ.get("PLAYBOOK_DEBUG"):
             raise
@@ -198,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc} (set PLAYBOOK_DEBUG=1 for details)", file=sys.stderr
         )
         return EXIT_FAILED
+    finally:
+        engines = sys.modules.get("playbook.data.engines")
+        if engines is not None:  # a source.yaml was read: close its connection (a Spark session)
+            engines.close_all()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ run in parallel, each on its own kernel, driven from one thread each of this pro
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import json
 import os
 import re
@@ -29,7 +29,7 @@ from playbook.runner.execute import cells_done, execute, kernel_pid
 from playbook.runner.params import Params, ParamsError
 from playbook.runner.render import board_pack_html, key_chart, notebook_html, notebook_title, slides_html
 from playbook.runner.results import SECTIONS, assess_all, save_results
-from playbook.runner.sources import resolve_data_dir
+from playbook.runner.sources import data_name, resolve_data_dir
 from playbook.runner.summary import section_headline, section_verdict_text, summary_of
 from playbook.views.board import headline_figures
 from playbook.views.penetration import crm_csv, crm_ready_accounts
@@ -51,7 +51,7 @@ class NotebookRun:
     source: Path
     section: str | None  # the summary section whose verdict the board pack shows for it
     shows: tuple[str, ...]  # every section its cells read
-    status: str = "queued"  # queued, running, ok, failed
+    status: str = "queued"  # queued, running, ok, failed, stopped (the run was interrupted)
     cells_done: int = 0
     cells_total: int = 0
     cell: int | None = None  # failing code cell, numbered as in the source notebook
@@ -59,6 +59,26 @@ class NotebookRun:
     error: str | None = None
     thread: threading.Thread | None = field(default=None, repr=False)
     outcome: dict | None = field(default=None, repr=False)
+
+
+class OutputError(OSError):
+    """The run cannot be written where asked (a full disk, a read-only or unwritable place)."""
+
+
+# Errors of the place a run is written to, and what to do about each.
+OUTPUT_ERRNOS = {
+    errno.ENOSPC: "the disk is full: free some space or choose another --out",
+    errno.EDQUOT: "the disk quota is used up: free some space or choose another --out",
+    errno.EROFS: "it is on a read-only file system: choose a writable --out",
+    errno.EACCES: "permission denied: choose a folder you may write to with --out",
+    errno.EPERM: "permission denied: choose a folder you may write to with --out",
+}
+
+
+def _output_error(exc: OSError, where: Path) -> OutputError:
+    path = exc.filename or where
+    what = OUTPUT_ERRNOS.get(exc.errno, exc.strerror or str(exc))
+    return OutputError(f"cannot write the run to {path}: {what}")
 
 
 @dataclass(frozen=True)
@@ -178,14 +198,19 @@ def _execute_one(nb: NotebookRun, work: Path, parameters: dict, cell_timeout: in
     nb.outcome = outcome
 
 
-def _stop(nb: NotebookRun) -> None:
-    """End a running notebook's kernel (its whole process group); its thread then finishes."""
+def _stop(nb: NotebookRun) -> bool:
+    """End a running notebook's kernel (its whole process group); its thread then finishes.
+    True when there was a kernel to end."""
     if nb.thread is None:
-        return
+        return False
     pid = kernel_pid(nb.thread.ident)
-    if pid is not None:
-        with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
-            os.killpg(pid, signal.SIGKILL)
+    if pid is None:
+        return False
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended on its own meanwhile
+        return False
+    return True
 
 
 def execute_all(
@@ -201,6 +226,7 @@ def execute_all(
     """Run the notebooks, `jobs` at a time, until all finish or `run_timeout` seconds pass."""
     deadline = time.monotonic() + run_timeout
     queue = list(runs)
+    interrupted = False
     try:
         while queue or any(nb.status == "running" for nb in runs):
             running = [nb for nb in runs if nb.status == "running"]
@@ -232,17 +258,27 @@ def execute_all(
                         nb.status, nb.error = "failed", f"stopped: the whole run exceeded {run_timeout} s"
                 break
             time.sleep(POLL_SECONDS)
+    except BaseException:  # Ctrl-C, a stop request, or a failure of the runner itself
+        interrupted = True
+        raise
     finally:
+        ended = []
         for nb in runs:
             if nb.status in ("running", "queued"):
-                nb.status = "failed"
+                nb.status = "stopped" if interrupted else "failed"
                 nb.error = nb.error or "stopped: the run was interrupted"
-            _stop(nb)
-        for nb in runs:  # a stopped kernel ends its thread within a few seconds
+            if _stop(nb):
+                ended.append(nb.name)
+        # A killed kernel ends its thread within a few seconds; an interrupted run does not wait
+        # long for it (the partial folder is removed whatever the thread still tries to write).
+        patience = time.monotonic() + (2 if interrupted else 10)
+        for nb in runs:
             if nb.thread is not None:
-                nb.thread.join(timeout=10)
+                nb.thread.join(timeout=max(0.0, patience - time.monotonic()))
         progress.show(runs)
         progress.close()
+        if interrupted and ended:
+            progress.say(f"stopped the kernels of {', '.join(ended)}")
 
 
 def run_playbook(
@@ -269,6 +305,8 @@ def run_playbook(
     data = resolve_data_dir(data_dir).resolve()
     progress.say(f"loading {data} ...")
     dataset = load_dataset(data, as_of=params.as_of, active_window_days=params.active_window_days)
+    for note in dataset.decoded:
+        progress.say(note)
     for rule in dataset.set_aside:
         progress.say(f"as_of {dataset.as_of:%Y-%m-%d}: set aside {rule}")
     shown = [s for s in SECTIONS if any(s in nb.shows for nb in runs)]
@@ -276,8 +314,11 @@ def run_playbook(
     results = assess_all(dataset, params, shown)
 
     out = Path(out_dir or DEFAULT_OUT).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".partial-run-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".partial-run-", dir=out))
+    except OSError as exc:
+        raise _output_error(exc, out) from None
     umask = os.umask(0)
     os.umask(umask)
     work.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is for sharing
@@ -293,6 +334,10 @@ def run_playbook(
             run_timeout=run_timeout,
             progress=progress,
         )
+        for nb in runs:  # a notebook that could not be written: the disk, not the notebook, failed
+            code = next((c for c in OUTPUT_ERRNOS if nb.error and f"[Errno {c}]" in nb.error), None)
+            if code is not None:
+                raise OSError(code, os.strerror(code), str(work / f"{nb.name}.ipynb"))
         (work / RESULTS_FILE).unlink()  # it holds unmasked data: never left in a run folder
         summary = summary_of(results, shown, run=_run_details(runs, dataset, data, params))
         sections = [_section_entry(nb, work, results) for nb in runs]
@@ -317,11 +362,24 @@ def run_playbook(
         (work / "summary.json").write_text(
             json.dumps(summary, indent=2, sort_keys=True, allow_nan=False) + "\n"
         )
-        folder = _move_into_place(work, out, data.name)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        folder = _move_into_place(work, out, data_name(data))
+    except BaseException as exc:
+        _remove(work)
+        if not isinstance(exc, Exception):  # interrupted: say what happened to the folders
+            progress.say(f"removed the unfinished run folder {work}; earlier runs in {out} are untouched")
+        if isinstance(exc, OSError):
+            raise _output_error(exc, work) from None
         raise
     return RunResult(folder, tuple(runs))
+
+
+def _remove(work: Path) -> None:
+    """Remove a partial run folder, even while a stopped notebook's thread still writes into it."""
+    for _ in range(10):
+        shutil.rmtree(work, ignore_errors=True)
+        if not work.exists():
+            return
+        time.sleep(0.1)
 
 
 def _figures(results, shown: list[str]) -> list[dict]:
@@ -360,7 +418,7 @@ def _section_entry(nb: NotebookRun, work: Path, results) -> dict:
 def _run_details(runs: list[NotebookRun], dataset, data: Path, params: Params) -> dict:
     return {
         "data_dir": str(data),
-        "data_name": data.name,
+        "data_name": data_name(data),
         "as_of": dataset.as_of.strftime("%Y-%m-%d"),
         "parameters": params.changed(),
         "notes": list(dataset.notes),

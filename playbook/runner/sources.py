@@ -1,4 +1,4 @@
-"""Where a run's data come from: a folder of exports, or a sample company by name."""
+"""Where a run's data come from: a folder of exports, a source.yaml (an engine), or a sample by name."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from playbook import DEFAULT_SAMPLE, SAMPLES_DIR
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """None -> the default sample company; an existing folder -> itself; a sample's name -> its folder.
+    """None -> the default sample company; an existing folder or source.yaml -> itself; a sample's
+    name -> its folder.
 
     A real folder wins over a sample of the same name, so `--data ready` never hides ./ready.
     """
@@ -18,3 +19,11 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     if not path.exists() and (SAMPLES_DIR / str(data_dir)).is_dir():
         return SAMPLES_DIR / str(data_dir)
     return path
+
+
+def data_name(data: Path) -> str:
+    """How a run folder names its data: the folder's name; for a source.yaml, its folder's name
+    (or the file's stem when it is not called source.yaml)."""
+    if data.is_file():
+        return data.parent.name if data.stem == "source" else data.stem
+    return data.name
