@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
 from playbook.data import DataError
+from playbook.runner import stop
 from playbook.runner.params import Params, ParamsError
 from playbook.runner.sources import resolve_data_dir
-from playbook.runner.stop import Stopped, stop_requests
+from playbook.runner.stop import stop_requests
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -186,38 +188,52 @@ def main(argv: list[str] | None = None) -> int:
     ]
     try:
         with stop_requests():
-            return command(args)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        if args.command == "import":
-            print("Nothing was written.", file=sys.stderr)
-        else:
-            print("No notebook was run and no run folder was written.", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ParamsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:  # the run's output place (OutputError), or a file that vanished
-        print(f"error: {exc}", file=sys.stderr)
-        print("No run folder was written; earlier runs are untouched.", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("interrupted (SIGINT): no run folder was written.", file=sys.stderr)
-        return 130
-    except Stopped as exc:
-        print(f"stopped ({exc}): no run folder was written.", file=sys.stderr)
-        return 128 + exc.signum
-    except Exception as exc:  # the last guard: a message, never a traceback
-        if os.environ.get("PLAYBOOK_DEBUG"):
-            raise
-        print(
-            f"internal error: {type(exc).__name__}: {exc} (set PLAYBOOK_DEBUG=1 for details)", file=sys.stderr
-        )
-        return EXIT_FAILED
+            code = command(args)
+            stop.check()  # a stop request that native code swallowed still ends the command
+        return code
+    except BaseException as exc:
+        return _report(exc, args.command)
     finally:
         engines = sys.modules.get("playbook.data.engines")
         if engines is not None:  # a source.yaml was read: close its connection (a Spark session)
             engines.close_all()
+
+
+def _report(exc: BaseException, command: str) -> int:
+    """What went wrong, in a sentence, and the exit status; never a traceback."""
+    signum = stop.requested()
+    if signum is not None:  # whatever the error, a stop request caused it
+        name = signal.Signals(signum).name
+        print(
+            f"{'interrupted' if signum == signal.SIGINT else 'stopped'} ({name}): no run folder was written.",
+            file=sys.stderr,
+        )
+        return 128 + signum
+    if isinstance(exc, DataError):
+        print(f"error: {exc}", file=sys.stderr)
+        if command == "import":
+            print("Nothing was written.", file=sys.stderr)
+        else:
+            print("No notebook was run and no run folder was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(exc, ParamsError):
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(exc, OSError):  # the run's output place (OutputError), or a file that vanished
+        print(f"error: {exc}", file=sys.stderr)
+        print("No run folder was written; earlier runs are untouched.", file=sys.stderr)
+        return EXIT_FAILED
+    if isinstance(exc, KeyboardInterrupt):  # Ctrl-C outside a command's own handling
+        print("interrupted (SIGINT): no run folder was written.", file=sys.stderr)
+        return 130
+    if isinstance(exc, Exception):  # the last guard: a message, never a traceback
+        if os.environ.get("PLAYBOOK_DEBUG"):
+            raise exc
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (set PLAYBOOK_DEBUG=1 for details)", file=sys.stderr
+        )
+        return EXIT_FAILED
+    raise exc  # SystemExit and the like
 
 
 if __name__ == "__main__":

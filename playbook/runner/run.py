@@ -24,6 +24,7 @@ import nbformat
 
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
 from playbook.data import load_dataset
+from playbook.runner import stop
 from playbook.runner.diff import changes, previous_run, read_summary, run_number
 from playbook.runner.execute import cells_done, execute, kernel_pid
 from playbook.runner.params import Params, ParamsError
@@ -251,6 +252,7 @@ def execute_all(
                 else:
                     nb.cells_done, nb.cells_total = cells_done(work / f"{nb.name}.ipynb")
             progress.show(runs)
+            stop.check()
             if time.monotonic() > deadline:
                 for nb in runs:
                     if nb.status in ("running", "queued"):
@@ -305,6 +307,7 @@ def run_playbook(
     data = resolve_data_dir(data_dir).resolve()
     progress.say(f"loading {data} ...")
     dataset = load_dataset(data, as_of=params.as_of, active_window_days=params.active_window_days)
+    stop.check()  # DuckDB may have swallowed a stop request while it read the events
     for note in dataset.decoded:
         progress.say(note)
     for rule in dataset.set_aside:
@@ -312,6 +315,7 @@ def run_playbook(
     shown = [s for s in SECTIONS if any(s in nb.shows for nb in runs)]
     progress.say(f"computing {', '.join(shown) or 'nothing'} ...")
     results = assess_all(dataset, params, shown)
+    stop.check()
 
     out = Path(out_dir or DEFAULT_OUT).resolve()
     try:
@@ -365,7 +369,7 @@ def run_playbook(
         folder = _move_into_place(work, out, data_name(data))
     except BaseException as exc:
         _remove(work)
-        if not isinstance(exc, Exception):  # interrupted: say what happened to the folders
+        if not isinstance(exc, Exception) or stop.requested():  # interrupted: say what became of the folders
             progress.say(f"removed the unfinished run folder {work}; earlier runs in {out} are untouched")
         if isinstance(exc, OSError):
             raise _output_error(exc, work) from None
