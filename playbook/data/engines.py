@@ -134,7 +134,8 @@ def read_source(path: str | Path, known_tables: list[str]) -> Source:
         raise _fail(
             path,
             f"{backend}.{secrets[0]}",
-            "credentials never go in source.yaml: set PGPASSWORD in the environment or use ~/.pgpass",
+            "credentials never go in source.yaml: give them through the environment "
+            "(for PostgreSQL: PGPASSWORD, or ~/.pgpass)",
         )
     extra = sorted(set(settings) - SETTINGS[backend])
     if extra:
