@@ -1,7 +1,9 @@
-"""Shared fixtures: a seeded rng, the sample companies, and a tiny hand-built company."""
+"""Shared fixtures: a seeded rng, the sample companies, and a tiny hand-built company; and how a
+test that needs a missing tool behaves (skips locally, fails under CI)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,17 @@ import pandas as pd
 import pytest
 
 from playbook import SAMPLES_DIR
+
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip with the reason locally; fail under CI=true, where `.ci/run` installs every tool."""
+    if available:
+        return
+    if CI:
+        pytest.fail(f"{reason}; under CI=true this test never skips (.ci/run installs what it needs)")
+    pytest.skip(reason)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Chromium is missing; under CI (CI=true) a missing Chromium fails instead.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from playbook import PROJECT_ROOT, SAMPLES_DIR
 from playbook.runner.cli import main
+from tests.conftest import require
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -78,10 +78,10 @@ def test_hostile_text_renders_as_text_in_every_file(hostile_run):
 
 
 def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed, and CI must run the browser test (.ci/run installs it)")
-        pytest.skip("Chromium is not installed (apt-get install chromium); the browser test needs it")
+    require(
+        CHROMIUM is not None,
+        "Chromium is not installed (apt-get install chromium); the browser test needs it",
+    )
     from playwright.sync_api import sync_playwright
 
     return sync_playwright()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,11 +21,23 @@ from playbook.runner.run import run_playbook
 from tests.conftest import tiny_tables, write_tables
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    """The installed command as a user runs it, in a separate process."""
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The installed command as a user runs it, in a separate process (with `env` added to ours)."""
     return subprocess.run(
-        [sys.executable, "-m", "playbook", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+        [sys.executable, "-m", "playbook", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
     )
+
+
+def earlier_run(out: Path) -> tuple[Path, str]:
+    """An earlier run folder under `out`, and its digest (to check a later run leaves it alone)."""
+    earlier = out / "run-001-ready"
+    earlier.mkdir(parents=True, exist_ok=True)
+    (earlier / "summary.json").write_text('{"earlier": true}\n')
+    return earlier, folder_digest(earlier)
 
 
 def folder_digest(folder: Path) -> str:

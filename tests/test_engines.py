@@ -8,21 +8,19 @@ CI=true they never skip (`.ci/run` installs them).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from playbook import PROJECT_ROOT, SAMPLES_DIR
+from playbook import SAMPLES_DIR
 from playbook.data import DataError, load_dataset
 from playbook.data.engines import close_all, read_source
 from playbook.data.usage import account_usage
 from playbook.runner.run import run_playbook
+from tests.conftest import require
 from tests.engine_servers import (
     duckdb_file,
     free_port,
@@ -32,28 +30,9 @@ from tests.engine_servers import (
     sample_files,
     write_source,
 )
+from tests.test_cli import cli
 
-CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TABLES = ["arr_monthly", "accounts", "users", "opportunities", "feature_requests", "features"]
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip with the reason locally; fail under CI, where every engine must be installed."""
-    if available:
-        return
-    if CI:
-        pytest.fail(f"{reason}; under CI=true the engine tests never skip (.ci/run installs them)")
-    pytest.skip(reason)
-
-
-def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "playbook", *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def assert_same_data(engine, folder) -> None:

@@ -24,7 +24,7 @@ from playbook.data import DataError, load_dataset
 from playbook.data.contract import TABLES
 from playbook.runner.cli import main
 from tests.conftest import tiny_tables, write_tables
-from tests.test_cli import folder_digest
+from tests.test_cli import earlier_run, folder_digest
 
 FILE_TABLES = list(tiny_tables())
 
@@ -252,18 +252,11 @@ def _umount(target: Path) -> None:
     subprocess.run(["umount", "-l", str(target)], capture_output=True)
 
 
-def _earlier_run(out: Path) -> tuple[Path, str]:
-    earlier = out / "run-001-ready"
-    earlier.mkdir(parents=True, exist_ok=True)
-    (earlier / "summary.json").write_text('{"earlier": true}\n')
-    return earlier, folder_digest(earlier)
-
-
 def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_folder(tmp_path, capsys, monkeypatch):
     out = tmp_path / "small"
     mounted = _mount(out, "size=1m")
     try:
-        earlier, before = _earlier_run(out)
+        earlier, before = earlier_run(out)
         if mounted:  # leave 48 kB: the run's first files fit, its notebooks and pages do not
             free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
             (earlier / "filler").write_bytes(b"\0" * (free - 48 * 1024))
@@ -292,7 +285,7 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_folder(tmp_path, cap
 def test_a_read_only_output_is_a_clear_error(tmp_path, capsys, monkeypatch):
     out = tmp_path / "readonly"
     seed = tmp_path / "seed"
-    earlier, before = _earlier_run(seed)
+    earlier, before = earlier_run(seed)
     mounted = _mount(out, "ro,size=1m")
     try:
         if mounted:

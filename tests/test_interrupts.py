@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from playbook import PROJECT_ROOT
-from tests.test_cli import folder_digest
+from tests.test_cli import earlier_run, folder_digest
 
 
 def kernels_of(pid: int) -> list[int]:
@@ -44,10 +44,7 @@ def alive(pid: int) -> bool:
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_stop_request_ends_kernels_and_leaves_no_partial_folder(tmp_path, signum, code):
     out = tmp_path / "reports"
-    earlier = out / "run-001-ready"
-    earlier.mkdir(parents=True)
-    (earlier / "summary.json").write_text('{"earlier": true}\n')
-    before = folder_digest(earlier)
+    earlier, before = earlier_run(out)
 
     runner = subprocess.Popen(
         [sys.executable, "-m", "playbook", "run", "--out", str(out)],

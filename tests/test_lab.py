@@ -21,20 +21,20 @@ import urllib.request
 import pytest
 
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
+from tests.conftest import require
 from tests.engine_servers import free_port
 from tests.test_browser import CHROMIUM, SCREENSHOTS
 
 TOKEN = "workshop-test-token"
-CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab started by `make lab` on a copy of the notebooks; stopped (with its kernels) after."""
-    if CHROMIUM is None:
-        if CI:
-            pytest.fail("Chromium is not installed; under CI=true the JupyterLab test never skips")
-        pytest.skip("Chromium is not installed (apt-get install chromium); the JupyterLab test needs it")
+    require(
+        CHROMIUM is not None,
+        "Chromium is not installed (apt-get install chromium); the JupyterLab test needs it",
+    )
     folder = tmp_path_factory.mktemp("workshop")
     for notebook in NOTEBOOKS_DIR.glob("*.ipynb"):
         shutil.copy(notebook, folder / notebook.name)

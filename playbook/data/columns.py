@@ -22,14 +22,13 @@ listing every such value, never a silent default.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from playbook.data.contract import TABLES
-from playbook.data.errors import DataError, Problem
+from playbook.data.errors import DataError, Problem, did_you_mean
 
 COLUMN_MAP_FILE = "columns.yaml"
 FULL_FORM_KEYS = {"columns", "values", "dates", "date_format", "sheet", "csv"}
@@ -51,18 +50,6 @@ class TableMapping:
 
     def date_format_of(self, column: str) -> str | None:
         return self.dates.get(column, self.date_format)
-
-
-def did_you_mean(name: str, candidates) -> str:
-    """' (did you mean 'X'?)' for the closest candidate, or '' when none is close."""
-    candidates = [str(c) for c in candidates]
-    folded = {c.lower().replace(" ", "_"): c for c in candidates}
-    key = name.lower().replace(" ", "_")
-    if key in folded:
-        return f" (did you mean '{folded[key]}'?)"
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    close = close or [folded[k] for k in difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _table_mapping(table: str, spec: dict, problems: list[Problem]) -> TableMapping:

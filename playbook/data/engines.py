@@ -88,11 +88,6 @@ class Source:
     settings: dict
     tables: dict[str, Place]
 
-    @property
-    def name(self) -> str:
-        """How messages and run folders name the source: its folder, or its file's stem."""
-        return self.path.parent.name if self.path.stem == "source" else self.path.stem
-
     def label(self, table: str) -> str:
         """How a table is named in error messages: the source file and where the table lives."""
         return f"{self.path.name}: {table} ({self.tables[table].describe(self.backend)})"
@@ -100,6 +95,14 @@ class Source:
 
 def is_source_file(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in (".yaml", ".yml")
+
+
+def data_name(where: Path) -> str:
+    """How run folders and the board pack name data: a folder by its name; a source.yaml by its
+    folder's name (or by its stem when it has another name)."""
+    if is_source_file(where):
+        return where.parent.name if where.stem == "source" else where.stem
+    return where.name
 
 
 SOURCE_HEADING = "the data source cannot be used"
@@ -115,7 +118,7 @@ def read_source(path: str | Path, known_tables: list[str]) -> Source:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise _fail(path, None, f"cannot be read as YAML ({str(exc).splitlines()[0]})") from None
+        raise _fail(path, None, f"cannot be read as YAML ({first_line(exc)})") from None
     if not isinstance(spec, dict):
         raise _fail(path, None, "must be a mapping with `backend` and `tables`")
     unknown = sorted(set(spec) - {"backend", "tables", *BACKENDS})
@@ -192,7 +195,8 @@ def read_source(path: str | Path, known_tables: list[str]) -> Source:
 _CONNECTIONS: dict[Path, object] = {}  # one connection per source file for the life of the process
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An error's first line, at most 300 characters: what a driver says, without its context."""
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
 
@@ -285,13 +289,13 @@ def connect(source: Source):
         raise _fail(
             source.path,
             "backend",
-            f"the {source.backend} backend is not installed ({_first_line(exc)}); install it: {how}",
+            f"the {source.backend} backend is not installed ({first_line(exc)}); install it: {how}",
         ) from None
     except Exception as exc:  # drivers raise their own types; each means "cannot connect"
         raise _fail(
             source.path,
             source.backend,
-            f"cannot connect to {source.backend} ({_first_line(exc)}); {WHAT_TO_CHECK[source.backend]}",
+            f"cannot connect to {source.backend} ({first_line(exc)}); {WHAT_TO_CHECK[source.backend]}",
         ) from None
     _CONNECTIONS[source.path] = con
     return con
@@ -307,7 +311,7 @@ def close_all() -> None:
 
 def engine_failure(source: Source, exc: BaseException) -> str:
     """What to say when a query on the engine fails after connecting."""
-    return f"the query on {source.backend} failed ({_first_line(exc)}); {WHAT_TO_CHECK[source.backend]}"
+    return f"the query on {source.backend} failed ({first_line(exc)}); {WHAT_TO_CHECK[source.backend]}"
 
 
 def engine_table(source: Source, table: str):
@@ -326,7 +330,7 @@ def engine_table(source: Source, table: str):
         raise _fail(
             source.path,
             f"tables.{table}",
-            f"{where} not found on {source.backend} ({_first_line(exc)}); check the name (and "
+            f"{where} not found on {source.backend} ({first_line(exc)}); check the name (and "
             "schema) in source.yaml and that the user may read it",
         ) from None
 

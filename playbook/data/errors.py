@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 MAX_ROWS_SHOWN = 5
@@ -59,3 +60,15 @@ def problem(file: str, column: str | None, rule: str, where: list[str], values: 
         (w, "" if v is None else str(v)) for w, v in list(zip(where, values, strict=True))[:MAX_ROWS_SHOWN]
     )
     return Problem(file, column, rule, shown, len(where))
+
+
+def did_you_mean(name: str, candidates) -> str:
+    """' (did you mean 'X'?)' for the closest candidate, or '' when none is close."""
+    candidates = [str(c) for c in candidates]
+    folded = {c.lower().replace(" ", "_"): c for c in candidates}
+    key = name.lower().replace(" ", "_")
+    if key in folded:
+        return f" (did you mean '{folded[key]}'?)"
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    close = close or [folded[k] for k in difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)]
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from playbook.data.engines import SOURCE_HEADING, Source, engine_failure, engine_table
+from playbook.data.engines import SOURCE_HEADING, Source, engine_failure, engine_table, first_line
 from playbook.data.errors import MAX_ROWS_SHOWN, DataError, Problem
 
 WINDOW_DAYS = 28  # the window of the users table's `active_days_28d` and `events_28d`
@@ -128,8 +128,8 @@ class EventsAt:
             try:
                 yield read_events(con, list(self.files), self.mapping)
             except duckdb.Error as exc:
-                message = str(exc).strip().splitlines()[0][:300]
-                raise DataError([Problem(self.name, None, f"cannot be read as events ({message})")]) from None
+                problem = Problem(self.name, None, f"cannot be read as events ({first_line(exc)})")
+                raise DataError([problem]) from None
         finally:
             con.disconnect()
 

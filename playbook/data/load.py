@@ -14,7 +14,7 @@ import pandas as pd
 from playbook.data.columns import read_column_map
 from playbook.data.contract import TABLES
 from playbook.data.cut import SNAPSHOTS, SetAside, cut_at, month_end
-from playbook.data.engines import SOURCE_FILE, Source, fetch, is_source_file, read_source
+from playbook.data.engines import SOURCE_FILE, Source, data_name, fetch, is_source_file, read_source
 from playbook.data.errors import DataError, Problem
 from playbook.data.events import EventsAt
 from playbook.data.parse import check_table, decoding_note, read_table
@@ -63,6 +63,11 @@ class Dataset:
     set_aside: tuple[SetAside, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     decoded: tuple[str, ...] = ()  # how files that are not UTF-8 were decoded (told to the user)
+
+    @property
+    def name(self) -> str:
+        """How run folders and the board pack name these data (`engines.data_name`)."""
+        return data_name(self.source)
 
     def has(self, *tables: str) -> bool:
         """True when every named table was provided."""

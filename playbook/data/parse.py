@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from playbook.data.columns import COLUMN_MAP_FILE, TableMapping, did_you_mean
+from playbook.data.columns import COLUMN_MAP_FILE, TableMapping
 from playbook.data.contract import Column, Table
-from playbook.data.errors import Problem, problem
+from playbook.data.errors import Problem, did_you_mean, problem
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}

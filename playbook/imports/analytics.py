@@ -25,8 +25,7 @@ from pathlib import Path
 
 import ibis
 
-from playbook.data.columns import did_you_mean
-from playbook.data.errors import DataError, Problem
+from playbook.data.errors import DataError, Problem, did_you_mean
 from playbook.data.events import connect
 from playbook.imports.ids import Crosswalk
 from playbook.imports.read import Imported

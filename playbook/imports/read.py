@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from playbook.data.columns import TableMapping, did_you_mean
-from playbook.data.errors import DataError, Problem, problem
+from playbook.data.columns import TableMapping
+from playbook.data.errors import DataError, Problem, did_you_mean, problem
 from playbook.data.parse import UnreadableFile, date_formats_that_fit, locator, read_raw
 
 

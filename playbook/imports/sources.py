@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from playbook.data.columns import did_you_mean
-from playbook.data.errors import DataError, Problem
+from playbook.data.errors import DataError, Problem, did_you_mean
 from playbook.data.parse import read_raw
 from playbook.imports import analytics, billing, crm
 from playbook.imports.ids import Crosswalk

@@ -63,7 +63,8 @@ def source_cell(executed: Path, cell_index: int) -> tuple[int, str]:
 
 
 def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) -> dict:
-    """Run `source` into `target`; return {"ok": True, ...} or the failing code cell and error."""
+    """Run `source` into `target`; return {"ok": True, ...} or the failing code cell and error (and
+    `errno` when the error was the file system's, such as a full disk)."""
     try:
         papermill.execute_notebook(
             str(source),
@@ -77,8 +78,9 @@ def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) 
     except PapermillExecutionError as exc:
         number, first_line = source_cell(target, exc.cell_index)
         return {"ok": False, "cell": number, "line": first_line, "error": f"{exc.ename}: {exc.evalue}"}
-    except Exception as exc:  # kernel died or was stopped, cell timeout, unreadable notebook
-        return {"ok": False, "cell": None, "line": None, "error": f"{type(exc).__name__}: {exc}"}
+    except Exception as exc:  # kernel died or was stopped, cell timeout, unreadable notebook, full disk
+        error = f"{type(exc).__name__}: {exc}"
+        return {"ok": False, "cell": None, "line": None, "error": error, "errno": getattr(exc, "errno", None)}
     finally:
         KERNELS.pop(threading.get_ident(), None)
     return {"ok": True, "cell": None, "line": None, "error": None}

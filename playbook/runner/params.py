@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from playbook.analyses import compensation, demand, leaders, penetration, readiness, timing, tipping_point
+from playbook.data.errors import did_you_mean
 from playbook.data.usage import ACTIVE_WINDOW_DAYS
 
 # Set by the runner itself, never by a parameters file: name -> what to do instead.
@@ -338,7 +339,7 @@ class Params:
                 raise ParamsError(f"{source}: '{key}' cannot be set here ({RESERVED[key]})")
             if key not in known:
                 raise ParamsError(
-                    f"{source}: unknown parameter '{key}'{_did_you_mean(key, known)}; "
+                    f"{source}: unknown parameter '{key}'{did_you_mean(key, known)}; "
                     f"parameters are: {', '.join(sorted(known))}"
                 )
         try:
@@ -423,13 +424,6 @@ def _check(name: str, value, meta) -> str | None:
     if meta["maximum"] is not None and value > meta["maximum"]:
         return f"parameter '{name}' must be at most {meta['maximum']:g}, got {value!r}"
     return None
-
-
-def _did_you_mean(key: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def assess_all(dataset, params: Params, sections=SECTIONS) -> Results:
     done.pop("account_usage", None)
     return Results(
         as_of=dataset.as_of,
-        data_name=dataset.source.name,
+        data_name=dataset.name,
         data_notes=dataset.notes,
         params=params,
         **done,

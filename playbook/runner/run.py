@@ -30,7 +30,7 @@ from playbook.runner.execute import cells_done, execute, kernel_pid
 from playbook.runner.params import Params, ParamsError
 from playbook.runner.render import board_pack_html, key_chart, notebook_html, notebook_title, slides_html
 from playbook.runner.results import SECTIONS, assess_all, save_results
-from playbook.runner.sources import data_name, resolve_data_dir
+from playbook.runner.sources import resolve_data_dir
 from playbook.runner.summary import section_headline, section_verdict_text, summary_of
 from playbook.views.board import headline_figures
 from playbook.views.penetration import crm_csv, crm_ready_accounts
@@ -58,6 +58,7 @@ class NotebookRun:
     cell: int | None = None  # failing code cell, numbered as in the source notebook
     line: str | None = None  # its first line
     error: str | None = None
+    errno: int | None = None  # set when the file system failed it (a full disk), not the notebook
     thread: threading.Thread | None = field(default=None, repr=False)
     outcome: dict | None = field(default=None, repr=False)
 
@@ -195,7 +196,13 @@ def _execute_one(nb: NotebookRun, work: Path, parameters: dict, cell_timeout: in
         try:
             (work / f"{nb.name}.html").write_text(notebook_html(executed), encoding="utf-8")
         except Exception as exc:  # a notebook that cannot be rendered is not a finished report
-            outcome = {"ok": False, "cell": None, "line": None, "error": f"rendering failed: {exc}"}
+            outcome = {
+                "ok": False,
+                "cell": None,
+                "line": None,
+                "error": f"rendering failed: {exc}",
+                "errno": getattr(exc, "errno", None),
+            }
     nb.outcome = outcome
 
 
@@ -249,6 +256,7 @@ def execute_all(
                     }
                     nb.status = "ok" if outcome["ok"] else "failed"
                     nb.cell, nb.line, nb.error = outcome["cell"], outcome["line"], outcome["error"]
+                    nb.errno = outcome.get("errno")
                 else:
                     nb.cells_done, nb.cells_total = cells_done(work / f"{nb.name}.ipynb")
             progress.show(runs)
@@ -339,9 +347,8 @@ def run_playbook(
             progress=progress,
         )
         for nb in runs:  # a notebook that could not be written: the disk, not the notebook, failed
-            code = next((c for c in OUTPUT_ERRNOS if nb.error and f"[Errno {c}]" in nb.error), None)
-            if code is not None:
-                raise OSError(code, os.strerror(code), str(work / f"{nb.name}.ipynb"))
+            if nb.errno in OUTPUT_ERRNOS:
+                raise OSError(nb.errno, os.strerror(nb.errno), str(work / f"{nb.name}.ipynb"))
         (work / RESULTS_FILE).unlink()  # it holds unmasked data: never left in a run folder
         summary = summary_of(results, shown, run=_run_details(runs, dataset, data, params))
         sections = [_section_entry(nb, work, results) for nb in runs]
@@ -366,7 +373,7 @@ def run_playbook(
         (work / "summary.json").write_text(
             json.dumps(summary, indent=2, sort_keys=True, allow_nan=False) + "\n"
         )
-        folder = _move_into_place(work, out, data_name(data))
+        folder = _move_into_place(work, out, dataset.name)
     except BaseException as exc:
         _remove(work)
         if not isinstance(exc, Exception) or stop.requested():  # interrupted: say what became of the folders
@@ -422,7 +429,7 @@ def _section_entry(nb: NotebookRun, work: Path, results) -> dict:
 def _run_details(runs: list[NotebookRun], dataset, data: Path, params: Params) -> dict:
     return {
         "data_dir": str(data),
-        "data_name": data_name(data),
+        "data_name": dataset.name,
         "as_of": dataset.as_of.strftime("%Y-%m-%d"),
         "parameters": params.changed(),
         "notes": list(dataset.notes),

@@ -19,11 +19,3 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     if not path.exists() and (SAMPLES_DIR / str(data_dir)).is_dir():
         return SAMPLES_DIR / str(data_dir)
     return path
-
-
-def data_name(data: Path) -> str:
-    """How a run folder names its data: the folder's name; for a source.yaml, its folder's name
-    (or the file's stem when it is not called source.yaml)."""
-    if data.is_file():
-        return data.parent.name if data.stem == "source" else data.stem
-    return data.name
