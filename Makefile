@@ -6,7 +6,7 @@ endif
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-CODE    := playbook tests benchmarks
+CODE    := playbook tests benchmarks tools
 
 .DEFAULT_GOAL := help
 .PHONY: help report test lint lab notebooks samples bench lock clean-venv
@@ -29,10 +29,12 @@ report: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
 
-## Ruff: lint rules and formatting (configured in pyproject.toml); part of make test.
+## Ruff (lint rules, formatting) and vulture (dead code), configured in pyproject.toml; part of make test.
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/python tools/notebook_code.py build/notebook_code.py
+	$(BIN)/vulture playbook benchmarks build/notebook_code.py
 
 ## JupyterLab on the project's environment (workshops); prints the URL to open.
 LAB_DIR  ?= notebooks

@@ -43,7 +43,7 @@ def sample_files(sample: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(sample.iterdir()) if p.suffix in (".csv", ".parquet")}
 
 
-def _relation(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+def _relation(path: Path) -> str:
     return f"read_csv('{path}')" if path.suffix == ".csv" else f"read_parquet('{path}')"
 
 
@@ -65,7 +65,7 @@ def duckdb_file(sample: Path, database: Path, schema: str = "saas") -> dict[str,
     try:
         con.execute(f"CREATE SCHEMA {schema}")
         for name, path in sample_files(sample).items():
-            con.execute(f"CREATE TABLE {schema}.{name} AS SELECT * FROM {_relation(con, path)}")
+            con.execute(f"CREATE TABLE {schema}.{name} AS SELECT * FROM {_relation(path)}")
     finally:
         con.close()
     return {name: f"{schema}.{name}" for name in sample_files(sample)}
@@ -169,7 +169,7 @@ def load_postgres(server: Postgres, sample: Path, schema: str = "saas") -> dict[
     with server.connect() as pg:
         pg.execute(f"CREATE SCHEMA {schema}")
         for name, path in sample_files(sample).items():
-            relation = con.sql(f"SELECT * FROM {_relation(con, path)}")
+            relation = con.sql(f"SELECT * FROM {_relation(path)}")
             columns = ", ".join(
                 f'"{c}" {PG_TYPES.get(str(t), "text")}'
                 for c, t in zip(relation.columns, relation.types, strict=True)

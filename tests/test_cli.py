@@ -241,7 +241,7 @@ def test_parameters_reach_the_notebook(tmp_path):
     assert summary["timing"]["band"] == [7e6, 10e6]
 
 
-def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
+def test_a_failing_notebook_does_not_stop_the_others(tmp_path):
     broken = notebook_with("x = 1", "raise RuntimeError('planted failure')", title="Broken section")
     notebooks = notebooks_folder(tmp_path, **{"02_broken": broken})
     result = run_playbook("ready", out_dir=tmp_path / "out", notebooks_dir=notebooks)

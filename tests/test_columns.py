@@ -79,15 +79,11 @@ def test_undeclared_us_dates_get_a_hint(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "dialect, writer",
-    [
-        ("semicolon and decimal comma", {"sep": ";", "decimal": ","}),
-        ("tab", {"sep": "\t"}),
-        ("byte-order mark", {"encoding": "utf-8-sig"}),
-        ("Windows-1252", {"encoding": "cp1252"}),
-    ],
+    "writer",
+    [{"sep": ";", "decimal": ","}, {"sep": "\t"}, {"encoding": "utf-8-sig"}, {"encoding": "cp1252"}],
+    ids=["semicolon and decimal comma", "tab", "byte-order mark", "Windows-1252"],
 )
-def test_csv_dialects_are_detected(tmp_path, dialect, writer):
+def test_csv_dialects_are_detected(tmp_path, writer):
     tables = tiny_tables()
     tables["accounts"]["account_name"] = ["Acmé", "Blue Labs", "Cedar Bank"]
     folder = write_tables(tmp_path / "c", tables)

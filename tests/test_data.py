@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from playbook.data import TABLES, DataError, load_dataset
+from playbook.data.notes import Note
+from playbook.views.notes import note_texts
 from tests.conftest import contract_error, tiny_tables, write_tables
 
 
@@ -23,8 +25,8 @@ def test_tiny_company_loads_with_types_and_as_of_from_the_data(tiny_company):
     assert data.accounts["employee_count"].dtype == "Int64"
     assert data.accounts.loc[1, "country"] == "NA"  # Namibia, not a missing value
     assert data.features["enterprise"].tolist() == [True, False]
-    assert any(note.startswith("No events table was given") for note in data.notes)
-    assert any(note.startswith("No account_arr table") for note in data.notes)
+    assert Note("missing_table", table="events") in data.notes
+    assert Note("missing_table", table="account_arr") in data.notes
 
 
 def test_as_of_parameter_overrides_the_data_and_is_checked(tiny_company):
@@ -65,7 +67,9 @@ def test_a_missing_optional_table_is_a_note_not_an_error(tmp_path):
     del tables["features"], tables["feature_requests"]
     data = load_dataset(write_tables(tmp_path / "c", tables))
     assert not data.has("features")
-    assert any("features" in note and "skipped" in note for note in data.notes)
+    assert Note("missing_table", table="features") in data.notes
+    words = note_texts(data.notes)
+    assert "No features table was given: the analyses that need it are skipped." in words
 
 
 # --- each rule, each message ------------------------------------------------------------------
@@ -262,7 +266,7 @@ def test_customer_level_arr_gives_exact_nrr(tmp_path):
     data = load_dataset(write_tables(tmp_path / "c", tables))
     nrr = assess_timing(data.arr_monthly, as_of=data.as_of, account_arr=data.account_arr).indicator("nrr")
     # paying a year ago: A1 (100, now 130) and A2 (50, gone); A3 pays nothing
-    assert nrr.value == pytest.approx(130 / 150, abs=1e-4) and nrr.note.startswith("cohort: the 2 customers")
+    assert nrr.value == pytest.approx(130 / 150, abs=1e-4) and nrr.method == Note("nrr_cohort", customers=2)
     tables["account_arr"].loc[0, "account_id"] = "ZZ"
     with pytest.raises(DataError, match="account_arr.csv, column 'account_id': must name a known account_id"):
         load_dataset(write_tables(tmp_path / "d", tables))

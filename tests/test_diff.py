@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from playbook.runner.diff import changes, previous_run, read_summary, upgraded
+from playbook.views.notes import change_text
 
 
 def test_diff_lists_changes_and_nothing_for_identical_summaries():
@@ -21,7 +22,7 @@ def test_diff_lists_changes_and_nothing_for_identical_summaries():
         "enterprise_demand": {"top_by_arr_at_stake": [{"feature": "SCIM provisioning"}]},
     }
     assert changes(a, a) == []
-    found = [str(c) for c in changes(a, b)]
+    found = [change_text(c.what, c.before, c.after) for c in changes(a, b)]
     assert found[:3] == [
         "readiness: not_yet → ready",
         "timing verdict: early → in_window",
@@ -48,7 +49,9 @@ def test_a_summary_from_before_schema_2_reads_with_one_verdict_key(tmp_path):
     assert (now["leaders"]["verdict"], now["leaders"]["leader"]) == ("clear_leader", "C1")
     assert now["compensation"]["verdict"] == "50/50 individual"
     new = upgraded(now | {"overview": {"verdict": "not_yet"}})
-    assert [str(c) for c in changes(now, new)] == ["readiness: ready → not_yet"]
+    assert [change_text(c.what, c.before, c.after) for c in changes(now, new)] == [
+        "readiness: ready → not_yet"
+    ]
     assert upgraded({"leaders": {"badge": "no clear leader"}})["leaders"]["verdict"] == "no_clear_leader"
 
 

@@ -297,7 +297,7 @@ def test_a_read_only_output_is_a_clear_error(tmp_path, capsys, monkeypatch):
         else:  # root without the right to mount: the file system refuses as a read-only one would
             shutil.copytree(seed, out, dirs_exist_ok=True)
 
-            def refuse(*args, **kwargs):
+            def refuse(*_args, **_kwargs):
                 raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out))
 
             monkeypatch.setattr(tempfile, "mkdtemp", refuse)

@@ -41,7 +41,14 @@ def claimed(effect: str, seeds) -> list[str]:
         signal, won, accounts = synthetic_deals(np.random.default_rng(seed), effect=effect)
         verdicts.append(
             tipping_point(
-                signal, won, accounts, name="employee_penetration", rule_of_thumb=0.03, n_boot=500, seed=seed
+                signal,
+                won,
+                accounts,
+                name="employee_penetration",
+                rule_of_thumb=0.03,
+                n_permutations=999,
+                n_boot=500,
+                seed=seed,
             ).verdict
         )
     return verdicts
@@ -49,12 +56,16 @@ def claimed(effect: str, seeds) -> list[str]:
 
 def test_a_planted_step_is_found_with_evidence(rng):
     signal, won, accounts = synthetic_deals(rng, n_accounts=300)
-    t = tipping_point(signal, won, accounts, name="employee_penetration", rule_of_thumb=0.03, seed=1)
+    t = tipping_point(
+        signal, won, accounts, name="employee_penetration", rule_of_thumb=0.03, n_permutations=999, seed=1
+    )
     assert t.verdict == "own_threshold" and t.source == "company_data"
     assert t.p_value < 0.01 and t.win_rate_above > t.win_rate_below
     assert t.ci[0] <= THRESHOLD <= t.ci[1] and t.ci[0] <= t.threshold <= t.ci[1]
     assert t.n == len(signal) and t.n_accounts == accounts.nunique()
-    assert t == tipping_point(signal, won, accounts, name="employee_penetration", rule_of_thumb=0.03, seed=1)
+    assert t == tipping_point(
+        signal, won, accounts, name="employee_penetration", rule_of_thumb=0.03, n_permutations=999, seed=1
+    )
 
 
 def test_negative_control_no_effect_claims_nothing_in_at_least_95_percent_of_companies():
@@ -127,7 +138,9 @@ def test_p_values_are_permutation_p_values(rng):
 
 def test_too_few_deals_is_not_a_verdict_of_absence():
     signal, won = pd.Series(np.linspace(0.001, 0.2, 25)), pd.Series(np.arange(25) >= 15)
-    t = tipping_point(signal, won, pd.Series(range(25)), name="departments", rule_of_thumb=2.0)
+    t = tipping_point(
+        signal, won, pd.Series(range(25)), name="departments", rule_of_thumb=2.0, n_permutations=999
+    )
     assert t.verdict == "too_few_deals" and t.source == "rule_of_thumb" and t.threshold is None
     needed = t.needed
     assert needed.closed_deals > 25 and 0 < needed.wins < needed.closed_deals
@@ -145,6 +158,6 @@ def test_parameters_are_checked():
     with pytest.raises(ValueError, match="at least 999"):
         tipping_point(one, one, one, name="seats", rule_of_thumb=16, n_permutations=100)
     with pytest.raises(ValueError, match="at least 500"):
-        tipping_point(one, one, one, name="seats", rule_of_thumb=16, n_boot=100)
+        tipping_point(one, one, one, name="seats", rule_of_thumb=16, n_permutations=999, n_boot=100)
     with pytest.raises(ValueError, match="alpha"):
-        tipping_point(one, one, one, name="seats", rule_of_thumb=16, alpha=1.5)
+        tipping_point(one, one, one, name="seats", rule_of_thumb=16, n_permutations=999, alpha=1.5)

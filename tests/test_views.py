@@ -8,7 +8,7 @@ import pytest
 from playbook import SAMPLES_DIR
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.timing import assess_timing
-from playbook.runner.sources import resolve_data_dir
+from playbook.data.locate import resolve_data_dir
 from playbook.views.charts import arr_trajectory
 from playbook.views.formatting import money, percent
 from playbook.views.html import show, table, verdict_card
@@ -55,10 +55,8 @@ def test_chart_has_alt_text_and_no_version_stamp():
 
 
 def test_a_skipped_analysis_is_shown_as_its_reason():
-    skipped = Skipped(
-        "penetration", "Skipped: this analysis needs the users table(s), which were not provided."
-    )
-    shown = show(skipped, lambda result: pytest.fail("a view never runs on a skipped analysis")).data
+    skipped = Skipped(section="penetration", missing=("users",))
+    shown = show(skipped, lambda _result: pytest.fail("a view never runs on a skipped analysis")).data
     assert "needs the users table" in shown
 
 

@@ -44,6 +44,16 @@ def _details(frame: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
     return frame.join(accounts.set_index("account_id")[wanted], on="account_id")
 
 
+# Why an account past the threshold lies outside our deal experience (codes the views word).
+OUTSIDE_REASONS = (
+    "below_min_employees",
+    "smaller_than_deals",
+    "larger_than_deals",
+    "more_usage_than_deals",
+    "unpriced",
+)
+
+
 def _outside_reason(
     usage: pd.DataFrame,
     signal: str,
@@ -51,7 +61,8 @@ def _outside_reason(
     min_employees: int,
     priced: tuple[float, float] | None,
 ) -> pd.Series:
-    """Why each account lies outside our deal experience ('' when it lies inside).
+    """Why each account lies outside our deal experience, a code of OUTSIDE_REASONS ('' when it
+    lies inside; the first reason of the list that applies).
 
     `priced` is the employee range the deal-size fit covers (None when there is no fit).
     """
@@ -61,11 +72,11 @@ def _outside_reason(
     reason = pd.Series("", index=usage.index, dtype=object)
     if priced is not None:
         unpriced = (employees < priced[0]) | (employees > priced[1])
-        reason = reason.mask(unpriced, "no won deal of a similar size to price it")
-    reason = reason.mask(usage[signal] > top_signal, "more usage than any closed deal had")
-    reason = reason.mask(employees > largest, "larger than any account with a closed deal")
-    reason = reason.mask(employees < smallest, "smaller than any account with a closed deal")
-    return reason.mask(employees < min_employees, f"fewer than {min_employees:,} employees")
+        reason = reason.mask(unpriced, "unpriced")
+    reason = reason.mask(usage[signal] > top_signal, "more_usage_than_deals")
+    reason = reason.mask(employees > largest, "larger_than_deals")
+    reason = reason.mask(employees < smallest, "smaller_than_deals")
+    return reason.mask(employees < min_employees, "below_min_employees")
 
 
 def ready_accounts(

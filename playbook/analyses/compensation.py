@@ -22,17 +22,19 @@ empty seats and departures included — and a sensitivity grid shows where it ho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.settings import CommonSettings
+from playbook.data.settings import Settings, SettingsError, setting
 
-OBJECTIVE = (
-    "net bookings per seat and year: bookings less the cost of sales (pay and recruiting), an empty "
-    "seat selling nothing"
-)
+# The one objective plans are compared on: net bookings per seat and year — bookings less the cost
+# of sales (pay and recruiting), an empty seat selling nothing.
+OBJECTIVE = "net_bookings_per_seat_year"
 RISK_AVERSION_GRID = (0.0, 1.0, 2.0, 4.0)
 EFFORT_RESPONSE_GRID = (0.0, 0.15, 0.3, 0.6)
 SCAN_POINTS = 9  # per parameter, for the values where the winning plan switches
@@ -107,37 +109,88 @@ def plans_from(custom: list[dict] | None) -> tuple[Plan, ...]:
     return tuple(plans)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class CompensationSettings(Settings):
+    """Compensation: the simulated sales team, its market, and the plans to compare."""
+
+    GROUP: ClassVar[str] = "compensation: the simulated sales team and its pay plans"
+
+    ote: float = setting(
+        200_000, kind="number", unit="currency a year", minimum=0, help="on-target earnings per rep"
+    )
+    quota: float = setting(
+        1_000_000, kind="number", unit="currency a year", minimum=0, help="bookings quota per rep"
+    )
+    n_reps: int = setting(20, kind="int", minimum=2, help="reps in the simulated team")
+    n_quarters: int = setting(8, kind="int", minimum=1, unit="quarters", help="quarters simulated")
+    n_runs: int = setting(200, kind="int", minimum=10, help="simulated runs per plan")
+    skill_spread: float = setting(
+        0.35, kind="number", minimum=0, help="spread of rep skill (standard deviation of its log)"
+    )
+    pay_sensitivity: float = setting(
+        1.5,
+        kind="number",
+        minimum=0,
+        help="extra quarterly chance of leaving per unit of shortfall below what the going plan is worth",
+    )
+    # At 2, a 50/50 plan's risk costs a rep about 5% of its expected pay.
+    risk_aversion: float = setting(
+        2.0,
+        kind="number",
+        minimum=0,
+        help="reps' risk aversion: the risk premium is this times half the variance of pay (in OTE units)",
+    )
+    effort_response: float = setting(
+        0.15,
+        kind="number",
+        minimum=0,
+        help="extra effort at a 50/50 individual plan (share), rising with the square root of pay at risk",
+    )
+    custom_plans: list | None = setting(
+        None, kind="list", help="extra plans, e.g. [{name: 60/40, base_share: 0.6, accelerator: 1.5}]"
+    )
+
+    def check_together(self) -> None:
+        try:
+            plans_from(self.custom_plans)
+        except (ValueError, TypeError) as exc:
+            raise SettingsError(str(exc)) from None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Team:
     """The simulated sales team and its labour market (per quarter unless said otherwise)."""
 
-    n_reps: int = 20
-    quota: float = 1_000_000.0  # annual bookings quota per rep (currency)
-    ote: float = 200_000.0  # annual on-target earnings per rep (currency)
-    skill_spread: float = 0.35  # sd of log skill; skill 1 = an average rep
+    n_reps: int = CompensationSettings.n_reps
+    quota: float = CompensationSettings.quota  # annual bookings quota per rep (currency)
+    ote: float = CompensationSettings.ote  # annual on-target earnings per rep (currency)
+    skill_spread: float = CompensationSettings.skill_spread  # sd of log skill; skill 1 = an average rep
     # Other employers pay the going plan: this base share of OTE, the rest on individual results.
     market_fixed_share: float = 0.5
-    hiring_slack: float = (
-        0.05  # a candidate joins for a certainty equivalent this much below the going plan's
-    )
+    # A candidate joins for a certainty equivalent this much below the going plan's.
+    hiring_slack: float = 0.05
     luck: float = 0.35  # sd of log quarterly noise on attainment (enterprise deals are lumpy)
     self_knowledge: float = 0.3  # sd of log error in what a rep knows of their own skill
     expansion_share: float = 0.3  # share of bookings that is expansion/consumption of existing accounts
     base_attrition: float = 0.03  # quarterly chance a rep leaves whatever the pay
-    pay_sensitivity: float = 1.5  # extra chance of leaving per unit of shortfall below the going plan
-    # Risk premium = risk_aversion x variance of pay / 2, pay in OTE units: at 2, a 50/50 plan's risk
-    # costs a rep about 5% of its expected pay.
-    risk_aversion: float = 2.0
-    effort_response: float = 0.15  # effort = 1 + effort_response x sqrt(incentive / 0.5)
+    pay_sensitivity: float = CompensationSettings.pay_sensitivity
+    risk_aversion: float = CompensationSettings.risk_aversion  # premium: this x variance of pay / 2
+    effort_response: float = CompensationSettings.effort_response  # effort = 1 + this x sqrt(incentive / 0.5)
     offers_per_hire: int = 5  # candidates met per opening in a quarter
     hiring_cost: float = 0.2  # recruiting cost of one hire, as a share of annual OTE
-    n_quarters: int = 8
-    n_runs: int = 200
+    n_quarters: int = CompensationSettings.n_quarters
+    n_runs: int = CompensationSettings.n_runs
+
+    @classmethod
+    def from_settings(cls, settings: CompensationSettings) -> Team:
+        """The team the settings describe (the settings name the fields people set)."""
+        named = {f.name for f in fields(cls)} & {f.name for f in fields(settings)}
+        return cls(**{name: getattr(settings, name) for name in named})
 
     @property
     def market(self) -> Plan:
         """The plan other employers offer (the going norm: 50/50 in the article)."""
-        return Plan("the going plan", base_share=self.market_fixed_share)
+        return Plan("market", base_share=self.market_fixed_share)
 
     def effort(self, plan: Plan) -> float:
         """Effort under a plan: 1 with no incentive, 1 + effort_response at a 50/50 individual plan,
@@ -162,7 +215,7 @@ def certainty_equivalent(plan: Plan, team: Team, skill) -> np.ndarray:
     return ote * (pay.mean(axis=-1) - team.risk_aversion * pay.var(axis=-1) / 2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlanOutcome:
     """One plan's results over all runs; intervals are P10-P90 across runs."""
 
@@ -286,7 +339,7 @@ def winner(outcomes) -> tuple[PlanOutcome, PlanOutcome | None]:
     return ranked[0], (ranked[1] if len(ranked) > 1 else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CompensationResult:
     """Every plan's simulated outcome, the recommended plan and how robust the recommendation is.
 
@@ -353,7 +406,11 @@ def switch_points(plans, team: Team, *, seed, grid_runs: int) -> tuple[dict, ...
 
 
 def compare_plans(
-    plans: tuple[Plan, ...] = DEFAULT_PLANS, team: Team = Team(), *, seed: int = 0, grid_runs: int = 60
+    plans: tuple[Plan, ...] = DEFAULT_PLANS,
+    team: Team = Team(),
+    *,
+    seed: int = CommonSettings.seed,
+    grid_runs: int = 60,
 ) -> CompensationResult:
     """Simulate every plan on the same team (the same random draws) and recommend the one with the
     most bookings per dollar of pay; then the same over a grid of the uncertain assumptions
@@ -372,20 +429,21 @@ def compare_plans(
             rows.append((risk, response, name, cell_margin))
     grid = pd.DataFrame(rows, columns=["risk_aversion", "effort_response", "winner", "margin"])
     return CompensationResult(
-        team,
-        outcomes,
-        best.plan.name,
-        None if second is None else second.plan.name,
-        margin,
-        beats,
-        grid,
-        switch_points(plans, team, seed=seed, grid_runs=grid_runs),
+        team=team,
+        outcomes=outcomes,
+        recommended=best.plan.name,
+        runner_up=None if second is None else second.plan.name,
+        margin=margin,
+        wins_share_of_runs=beats,
+        grid=grid,
+        switches=switch_points(plans, team, seed=seed, grid_runs=grid_runs),
     )
 
 
-def payout_curves(plans: tuple[Plan, ...], *, ote: float = 1.0, team_attainment: float = 1.0) -> pd.DataFrame:
-    """Pay (as a multiple of OTE) by individual attainment for each plan, the team at `team_attainment`."""
+def payout_curves(plans: tuple[Plan, ...], *, team_attainment: float = 1.0) -> pd.DataFrame:
+    """Pay as a multiple of on-target earnings, by individual attainment, for each plan (the team at
+    `team_attainment`)."""
     grid = np.linspace(0, 2, 81)
     return pd.DataFrame(
-        {p.name: p.payout(grid, team_attainment, ote) for p in plans}, index=pd.Index(grid, name="attainment")
+        {p.name: p.payout(grid, team_attainment, 1.0) for p in plans}, index=pd.Index(grid, name="attainment")
     )

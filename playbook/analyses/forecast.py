@@ -33,7 +33,7 @@ MIN_FIT_MONTHS = 12
 N_PARAMETER_DRAWS = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrendState:
     """The local linear trend at the last month under one set of noise variances."""
 
@@ -54,7 +54,7 @@ class TrendState:
         return self.level + h * self.slope, np.sqrt(np.maximum(state + shocks + self.var_irregular, 0.0))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrendForecast:
     """The fitted model: the maximum-likelihood state first, then one per parameter draw."""
 
@@ -112,11 +112,14 @@ def _psd(matrix: np.ndarray) -> np.ndarray:
 
 
 def _state(result, params) -> TrendState:
+    var_irregular, var_level, var_slope = map(float, np.maximum(params, 0.0))
     return TrendState(
-        float(result.filtered_state[0, -1]),
-        float(result.filtered_state[1, -1]),
-        _psd(np.asarray(result.filtered_state_cov[:, :, -1])),
-        *map(float, np.maximum(params, 0.0)),
+        level=float(result.filtered_state[0, -1]),
+        slope=float(result.filtered_state[1, -1]),
+        state_cov=_psd(np.asarray(result.filtered_state_cov[:, :, -1])),
+        var_irregular=var_irregular,
+        var_level=var_level,
+        var_slope=var_slope,
     )
 
 
@@ -128,7 +131,7 @@ def fit_trend(log_arr, *, n_draws: int = N_PARAMETER_DRAWS, seed=0) -> TrendFore
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
     y = np.asarray(log_arr, dtype=float)
-    model = UnobservedComponents(y, level="local linear trend")
+    model = UnobservedComponents(y, level="lltrend")  # the local linear trend
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = model.fit(disp=False)
@@ -149,10 +152,10 @@ def fit_trend(log_arr, *, n_draws: int = N_PARAMETER_DRAWS, seed=0) -> TrendFore
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 states.append(_state(model.filter(params), params))
-    return TrendForecast(tuple(states), int(np.isfinite(y).sum()), converged)
+    return TrendForecast(states=tuple(states), n_months=int(np.isfinite(y).sum()), converged=converged)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Backtest:
     """How often the P10-P90 interval covered what happened next, by months ahead."""
 
@@ -199,10 +202,12 @@ def rolling_backtest(log_arr, **kwargs) -> Backtest:
     """The rolling-origin backtest summarised by horizon (see `backtest_cases`)."""
     cases = backtest_cases(log_arr, **kwargs)
     if cases.empty:
-        return Backtest(pd.DataFrame(columns=["horizon", "cases", "covered", "coverage", "median_abs_error"]))
+        return Backtest(
+            table=pd.DataFrame(columns=["horizon", "cases", "covered", "coverage", "median_abs_error"])
+        )
     table = (
         cases.groupby("horizon")
         .agg(cases=("covered", "size"), covered=("covered", "sum"), median_abs_error=("error", "median"))
         .reset_index()
     )
-    return Backtest(table.assign(coverage=table["covered"] / table["cases"]))
+    return Backtest(table=table.assign(coverage=table["covered"] / table["cases"]))

@@ -17,19 +17,46 @@ without the attributes whose agreement interval reaches 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.settings import CommonSettings
 from playbook.data.contract import LEADER_ATTRIBUTES
+from playbook.data.notes import Note
+from playbook.data.settings import Settings, SettingsError, setting
 
 VERDICTS = ("clear_leader", "no_clear_leader")
-DEFAULT_ALPHA = 0.05
 MIN_INTERVIEWERS_FOR_INTERVAL = 3
 # Scores are whole numbers: an interviewer's score carries at least its rounding's uncertainty
 # (the standard deviation of a uniform error of one point), so no interval is narrower than that.
 ROUNDING_SD = 1 / np.sqrt(12)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaderSettings(Settings):
+    """Leaders: how the four attributes are weighed, and whether growth comes from accounts we have."""
+
+    GROUP: ClassVar[str] = "leaders: the sales-leader scorecard"
+
+    weights: dict | None = setting(
+        None,
+        kind="mapping",
+        help="attribute weights, e.g. {collaborative: 2, analytical_technical: 1} (None: equal)",
+    )
+    expansion_led: bool = setting(
+        True,
+        kind="bool",
+        help="growth comes mostly from existing accounts (flags candidates without a long-term view)",
+    )
+
+    def check_together(self) -> None:
+        try:
+            checked_weights(self.weights)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
 
 
 def checked_weights(weights: dict[str, float] | None) -> dict[str, float]:
@@ -53,7 +80,7 @@ def checked_weights(weights: dict[str, float] | None) -> dict[str, float]:
 # How consistently do the interviewers separate the candidates?
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Agreement:
     """ICC(2,1) of one attribute — two-way random effects, absolute agreement, one interviewer —
     with its 95% interval (McGraw & Wong 1996, the F-based interval), on `n_candidates` x
@@ -137,14 +164,15 @@ def agreement_by_attribute(scores: pd.DataFrame) -> dict[str, Agreement]:
         )
         block = complete_block(grid)
         n, k = block.shape
-        if n < 2 or k < 2:
-            out[attribute] = Agreement(attribute, None, None, n, k, "too few")
-            continue
-        found = icc_agreement(block.to_numpy(float))
-        if found is None:
-            out[attribute] = Agreement(attribute, None, None, n, k, "no variation")
-        else:
-            out[attribute] = Agreement(attribute, found[0], found[1], n, k, "measured")
+        found = None if n < 2 or k < 2 else icc_agreement(block.to_numpy(float))
+        out[attribute] = Agreement(
+            attribute=attribute,
+            icc=None if found is None else found[0],
+            ci=None if found is None else found[1],
+            n_candidates=n,
+            n_interviewers=k,
+            status="too few" if n < 2 or k < 2 else "no variation" if found is None else "measured",
+        )
     return out
 
 
@@ -183,13 +211,12 @@ def paired_lead(first: pd.Series, second: pd.Series) -> tuple[float | None, int]
     return float(t.sf(d.mean() / (sd / np.sqrt(k)), k - 1)), k
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Ranking:
     """Candidates by weighted score (1-5), with a t-interval over interviewers (3 or more) and the
     one-sided paired p-value that each is ahead of the next one down."""
 
     table: pd.DataFrame  # candidate_id, score, ci_low, ci_high, interviewers, p_ahead_of_next
-    attributes: tuple[str, ...]  # the attributes it weighs
 
     def order(self) -> list[str]:
         return self.table["candidate_id"].tolist()
@@ -229,61 +256,58 @@ def rank_candidates(scores: pd.DataFrame, weights: dict[str, float]) -> Ranking:
         for a, b in zip(order, order[1:], strict=False)
     ]
     table["p_ahead_of_next"] = [*p_next, None]
-    return Ranking(table, tuple(a for a, w in weights.items() if w > 0))
+    return Ranking(table=table)
 
 
 # ---------------------------------------------------------------------------------------------
 # Red flags
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlagRules:
     """Score levels (1-5) behind the article's red flags."""
 
     low: float = 2.5
     high: float = 4.0
-    expansion_led: bool = True  # growth comes mostly from existing accounts (NRR well above 100%)
+    expansion_led: bool = LeaderSettings.expansion_led  # growth comes mostly from existing accounts
+
+
+# The article's red flags (codes the views word), and the attribute each rests on.
+FLAGS = {
+    "playbook_executor": "collaborative",  # strong enterprise experience, low collaboration
+    "field_only": None,  # top-down selling is increasingly done by inside sales
+    "low_analytical": "analytical_technical",  # must mine usage data for thresholds and pipeline
+    "short_term": "long_term_relationships",  # growth from expanding accounts needs farmers
+    "single_interviewer": None,  # not ranked, no interval
+}
 
 
 def red_flags(
     means: pd.DataFrame, candidates: pd.DataFrame, rules: FlagRules, uncertain: list[str]
-) -> dict[str, list[str]]:
-    """The article's red flags, each with its reason; a flag resting on an uncertain attribute says so."""
+) -> dict[str, list[Note]]:
+    """The article's red flags of each candidate, as notes (codes of FLAGS); `weak` is set when a
+    flag rests on an attribute interviewers do not separate candidates on consistently."""
     background = candidates.set_index("candidate_id").get("sales_background", pd.Series(dtype=object))
 
-    def shaky(attribute: str) -> str:
-        if attribute not in uncertain:
-            return ""
-        return " (interviewers do not separate candidates consistently on this attribute: weak evidence)"
+    def flag(code: str) -> Note:
+        return Note(code, weak=FLAGS[code] in uncertain)
 
-    flags: dict[str, list[str]] = {}
+    flags: dict[str, list[Note]] = {}
     for candidate, row in means.iterrows():
         found = []
         if row.get("enterprise_experience", 0) >= rules.high and row.get("collaborative", 5) <= rules.low:
-            found.append(
-                "playbook executor: strong enterprise experience but a low collaborative score — likely to "
-                "fight the product team rather than bring it along" + shaky("collaborative")
-            )
+            found.append(flag("playbook_executor"))
         if background.get(candidate) == "field":
-            found.append(
-                "field-only sales background: top-down selling is increasingly done by inside sales, and "
-                "field experience is not enterprise experience"
-            )
+            found.append(flag("field_only"))
         if row.get("analytical_technical", 5) <= rules.low:
-            found.append(
-                "low analytical score: this leader must mine usage data for thresholds, pipeline and timing"
-                + shaky("analytical_technical")
-            )
+            found.append(flag("low_analytical"))
         if rules.expansion_led and row.get("long_term_relationships", 5) <= rules.low:
-            found.append(
-                "no long-term orientation in a company whose growth comes from expanding accounts (farming "
-                "more than hunting)" + shaky("long_term_relationships")
-            )
+            found.append(flag("short_term"))
         flags[candidate] = found
     return flags
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LeaderResult:
     """The scorecard: rankings with and without uncertain attributes, agreement, leads, flags.
 
@@ -296,13 +320,13 @@ class LeaderResult:
     ranking_certain: Ranking | None  # without the uncertain attributes (None when none is uncertain)
     agreement: dict[str, Agreement]
     uncertain: list[str]
-    flags: dict[str, list[str]]
+    flags: dict[str, list[Note]]
     single: pd.DataFrame = field(repr=False)  # candidate_id, score, interviewer
     weights: dict[str, float] = field(default_factory=dict)
-    alpha: float = DEFAULT_ALPHA
+    alpha: float = CommonSettings.alpha
     candidates: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     scores: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def rankings(self) -> list[Ranking]:
@@ -351,12 +375,12 @@ class LeaderResult:
             "ranking": rows(self.ranking),
             "ranking_without_uncertain": None if self.ranking_certain is None else rows(self.ranking_certain),
             "agreement": {a: g.to_dict() for a, g in self.agreement.items()},
-            "agreement_measure": "ICC(2,1) with its F-based 95% interval",
+            "agreement_measure": "icc_2_1",  # ICC(2,1) with its F-based 95% interval
             "uncertain_attributes": self.uncertain,
             "single_interviewer": self.single["candidate_id"].tolist(),
-            "flags": self.flags,
+            "flags": {c: [f.to_dict() for f in found] for c, found in self.flags.items()},
             "alpha": self.alpha,
-            "notes": list(self.notes),
+            "notes": [n.to_dict() for n in self.notes],
         }
 
 
@@ -364,9 +388,9 @@ def assess_leaders(
     candidates: pd.DataFrame,
     scores: pd.DataFrame,
     *,
-    weights: dict[str, float] | None = None,
-    alpha: float = DEFAULT_ALPHA,
-    rules: FlagRules = FlagRules(),
+    weights: dict[str, float] | None = LeaderSettings.weights,
+    alpha: float = CommonSettings.alpha,
+    expansion_led: bool = LeaderSettings.expansion_led,
 ) -> LeaderResult:
     """Score, rank and flag the candidates; measure how consistently the interviewers separate them.
 
@@ -380,8 +404,8 @@ def assess_leaders(
         Attribute weights (default equal); normalised to sum to 1.
     alpha
         A lead is clear only when the paired test's p-value is below it (in both rankings).
-    rules
-        Score levels behind the red flags.
+    expansion_led
+        Growth comes mostly from existing accounts: a candidate without a long-term view is flagged.
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
@@ -389,15 +413,13 @@ def assess_leaders(
     notes = []
     unscored = sorted(set(candidates["candidate_id"]) - set(scores["candidate_id"]))
     if unscored:
-        notes.append(f"Not scored by anyone, so not ranked: {', '.join(unscored)}.")
+        notes.append(Note("candidates_unscored", candidates=unscored))
     panel = scores.groupby("candidate_id")["interviewer"].nunique()
     single_ids = sorted(panel[panel < 2].index)
     single = scores[scores["candidate_id"].isin(single_ids)]
     single_table = pd.DataFrame(columns=["candidate_id", "score", "interviewer"])
     if single_ids:
-        notes.append(
-            f"Scored by a single interviewer, so shown apart and never ranked: {', '.join(single_ids)}."
-        )
+        notes.append(Note("candidates_single_interviewer", candidates=single_ids))
         single_table = (
             single.assign(weighted=single["attribute"].map(weights) * single["score"])
             .groupby(["candidate_id", "interviewer"])["weighted"]
@@ -410,28 +432,26 @@ def assess_leaders(
     uncertain = [a for a, g in agreement.items() if g.uncertain and weights[a] > 0]
     too_few = [a for a, g in agreement.items() if g.status == "too few"]
     if too_few:
-        notes.append(
-            f"Agreement cannot be measured (too few candidates or interviewers): {', '.join(too_few)}."
-        )
+        notes.append(Note("agreement_not_measured", attributes=too_few))
     ranking = rank_candidates(ranked, weights)
     certain = None
     if uncertain and any(weights[a] > 0 for a in LEADER_ATTRIBUTES if a not in uncertain):
         kept = {a: (0.0 if a in uncertain else w) for a, w in weights.items()}
         certain = rank_candidates(ranked, checked_weights(kept))
     means = scores.pivot_table(index="candidate_id", columns="attribute", values="score", aggfunc="mean")
-    flags = red_flags(means, candidates, rules, uncertain)
+    flags = red_flags(means, candidates, FlagRules(expansion_led=expansion_led), uncertain)
     for candidate in single_ids:
-        flags.setdefault(candidate, []).append("scored by a single interviewer: not ranked, no interval")
+        flags.setdefault(candidate, []).append(Note("single_interviewer", weak=False))
     return LeaderResult(
-        ranking,
-        certain,
-        agreement,
-        uncertain,
-        flags,
-        single_table,
-        weights,
-        alpha,
-        candidates.reset_index(drop=True),
-        scores.reset_index(drop=True),
-        tuple(notes),
+        ranking=ranking,
+        ranking_certain=certain,
+        agreement=agreement,
+        uncertain=uncertain,
+        flags=flags,
+        single=single_table,
+        weights=weights,
+        alpha=alpha,
+        candidates=candidates.reset_index(drop=True),
+        scores=scores.reset_index(drop=True),
+        notes=tuple(notes),
     )

@@ -6,26 +6,24 @@ import math
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Skipped:
-    """An analysis that could not run on this data (a table it needs is missing), and why."""
+    """An analysis that could not run on this data: the tables it needs that are missing."""
 
     section: str
-    reason: str
+    missing: tuple[str, ...]
 
     verdict = "skipped"
 
     def to_dict(self) -> dict:
-        return {"verdict": self.verdict, "reason": self.reason}
+        return {"verdict": self.verdict, "missing_tables": list(self.missing)}
 
 
 def skipped_unless(section: str, missing: list[str]) -> Skipped | None:
     """A Skipped result naming the `missing` tables, or None when nothing is missing."""
     if not missing:
         return None
-    return Skipped(
-        section, f"Skipped: this analysis needs the {', '.join(missing)} table(s), which were not provided."
-    )
+    return Skipped(section=section, missing=tuple(missing))
 
 
 def rounded(value: float | None, digits: int = 4) -> float | None:

@@ -11,6 +11,7 @@ valued only where the company's deals give a win curve and a deal size (see `win
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -24,38 +25,70 @@ from playbook.analyses.accounts import (
     top_by_usage,
 )
 from playbook.analyses.outcome import rounded
-from playbook.analyses.tipping_point import DEFAULT_ALPHA, DEFAULT_PERMUTATIONS, Threshold, tipping_point
-from playbook.analyses.win_curve import DealSize, WinCurve, deal_size, win_curve
+from playbook.analyses.settings import CommonSettings
+from playbook.analyses.tipping_point import Threshold, tipping_point
+from playbook.analyses.win_curve import MIN_WON_WITH_AMOUNT, DealSize, WinCurve, deal_size, win_curve
+from playbook.data.notes import Note
+from playbook.data.settings import Settings, setting
 
 SIGNALS = ("employee_penetration", "departments", "seats")
 VERDICTS = ("own_threshold", "no_effect", "reversed", "too_few_deals")
-DEFAULT_MIN_EMPLOYEES_SCORED = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class PenetrationSettings(Settings):
+    """Penetration: which signal defines a ready account, the test behind it, what is listed."""
+
+    GROUP: ClassVar[str] = "penetration: our tipping point and the accounts ready for top-down sales"
+
+    pipeline_signal: str = setting(
+        "employee_penetration", kind="text", choices=SIGNALS, help="signal that defines a ready account"
+    )
+    n_permutations: int = setting(
+        999, kind="int", minimum=999, help="permutations behind each threshold's test (at least 999)"
+    )
+    min_employees_scored: int = setting(
+        50,
+        kind="int",
+        unit="employees",
+        minimum=1,
+        help="accounts smaller than this are never valued as pipeline",
+    )
+    min_employees_premature: int = setting(
+        1000,
+        kind="int",
+        unit="employees",
+        minimum=1,
+        help="accounts this large and below the threshold are listed as premature",
+    )
+    home_country: str | None = setting(
+        None,
+        kind="text",
+        help="home market for the country comparison (None: the country with most accounts)",
+    )
+    top_accounts: int = setting(15, kind="int", minimum=1, help="ready accounts listed in the pipeline table")
+
+
+@dataclass(frozen=True, kw_only=True)
 class RuleOfThumb:
     """One of the article's marks: shown for reference, never evidence about this company.
 
-    `value` is the threshold it stands for (at or above it); `marks` the range the article gives.
+    `value` is the threshold it stands for (at or above it); `marks` the range the article gives;
+    `company` the company whose experience it is (the views cite it).
     """
 
     value: float
     marks: tuple[float, ...]
-    source: str
-    short: str
+    company: str
 
 
 RULES_OF_THUMB = {
-    "employee_penetration": RuleOfThumb(
-        0.03, (0.03, 0.10), "Dropbox: 3-10% of employees was typically the tipping point", "Dropbox 3–10%"
-    ),
-    "departments": RuleOfThumb(
-        2.0, (2.0, 3.0), "Twilio: usage across 2-3 departments best predicted a top-down win", "Twilio 2–3"
-    ),
-    # "More than 15 seats" is 16 or more, the way every threshold here reads (at or above it).
-    "seats": RuleOfThumb(
-        16.0, (16.0,), "Zendesk: more than 15 seats moved a prospect to enterprise sales", "Zendesk >15"
-    ),
+    # Dropbox: 3-10% of employees was typically the tipping point.
+    "employee_penetration": RuleOfThumb(value=0.03, marks=(0.03, 0.10), company="Dropbox"),
+    # Twilio: usage across 2-3 departments best predicted a top-down win.
+    "departments": RuleOfThumb(value=2.0, marks=(2.0, 3.0), company="Twilio"),
+    # Zendesk: "more than 15 seats" is 16 or more, the way every threshold here reads (at or above it).
+    "seats": RuleOfThumb(value=16.0, marks=(16.0,), company="Zendesk"),
 }
 
 
@@ -69,7 +102,7 @@ def with_signals(usage: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PenetrationResult:
     """Thresholds, the accounts past ours, premature accounts and countries.
 
@@ -94,7 +127,7 @@ class PenetrationResult:
     deal_size: DealSize | None
     min_employees_scored: int
     home_country: str | None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def threshold(self) -> Threshold:
@@ -143,7 +176,7 @@ class PenetrationResult:
             "premature_accounts": len(self.premature),
             "countries": countries,
             "home_country": self.home_country,
-            "notes": list(self.notes),
+            "notes": [n.to_dict() for n in self.notes],
         }
 
 
@@ -156,14 +189,14 @@ def assess_penetration(
     *,
     as_of: pd.Timestamp,
     window_days: int,
-    pipeline_signal: str = "employee_penetration",
-    alpha: float = DEFAULT_ALPHA,
-    n_permutations: int = DEFAULT_PERMUTATIONS,
-    n_boot: int = 1000,
-    seed: int = 0,
-    min_employees_scored: int = DEFAULT_MIN_EMPLOYEES_SCORED,
-    min_employees_premature: int = 1000,
-    home_country: str | None = None,
+    pipeline_signal: str = PenetrationSettings.pipeline_signal,
+    alpha: float = CommonSettings.alpha,
+    n_permutations: int = PenetrationSettings.n_permutations,
+    n_boot: int = CommonSettings.n_boot,
+    seed: int = CommonSettings.seed,
+    min_employees_scored: int = PenetrationSettings.min_employees_scored,
+    min_employees_premature: int = PenetrationSettings.min_employees_premature,
+    home_country: str | None = PenetrationSettings.home_country,
     top_power_users: int = 10,
 ) -> PenetrationResult:
     """Our threshold from our own deals (with evidence, or none), then the accounts past it today.
@@ -197,7 +230,7 @@ def assess_penetration(
     """
     if pipeline_signal not in SIGNALS:
         raise ValueError(f"pipeline_signal must be one of {', '.join(SIGNALS)}, got {pipeline_signal!r}")
-    notes: list[str] = []
+    notes: list[Note] = []
     deals = with_signals(deals)
     closed = deals[deals["outcome"].isin(["won", "lost"])]
     won = closed["outcome"] == "won"
@@ -242,16 +275,11 @@ def assess_penetration(
         )
         by_usage = empty
         if size is None:
-            notes.append(
-                "Fewer than 5 won deals with an amount: deal sizes, and so expected values, are unknown."
-            )
+            notes.append(Note("deal_size_unknown", needed=MIN_WON_WITH_AMOUNT))
     else:
         ready, outside, premature = empty, empty, empty
         by_usage = top_by_usage(now, accounts, engaged, signal=pipeline_signal)
-        notes.append(
-            "No threshold of our own: no account is called ready, none is valued, and the most used "
-            "accounts are listed by raw usage instead."
-        )
+        notes.append(Note("no_threshold_listed_by_usage"))
     countries, home = None, home_country
     if "country" in accounts and chosen.verdict == "own_threshold":
         year_ago = with_signals(usage_year_ago)
@@ -284,7 +312,7 @@ def assess_penetration(
 
 def open_deal_win_probability(
     opportunities: pd.DataFrame, penetration: PenetrationResult | None
-) -> tuple[pd.Series, str]:
+) -> tuple[pd.Series, Note]:
     """Each open deal's win probability (indexed by opportunity_id), and where it comes from.
 
     The penetration win curve at the deal's usage when it opened, when our own threshold has
@@ -293,14 +321,11 @@ def open_deal_win_probability(
     closed = opportunities[opportunities["outcome"].isin(["won", "lost"])]
     open_ids = opportunities.loc[opportunities["outcome"] == "open", "opportunity_id"].to_numpy()
     rate = float((closed["outcome"] == "won").mean()) if len(closed) else np.nan
-    historical = f"the historical top-down win rate ({len(closed)} closed deals)"
     curve = None if penetration is None else penetration.curve
     if curve is None:
-        return pd.Series(rate, index=open_ids, dtype=float), historical
+        return pd.Series(rate, index=open_ids, dtype=float), Note("historical_win_rate", closed=len(closed))
     deals = penetration.deals.set_index("opportunity_id")
     probability = curve.predict(deals.loc[open_ids, penetration.pipeline_signal].to_numpy(dtype=float))
     outside = np.isnan(probability)
-    source = "the penetration win curve"
-    if outside.any():
-        source += f" ({int(outside.sum())} open deals outside its range: {historical})"
+    source = Note("win_curve", outside=int(outside.sum()), closed=len(closed))
     return pd.Series(np.where(outside, rate, probability), index=open_ids), source

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.data.notes import Note
 
 PERIOD_DAYS = 365
 
@@ -29,11 +30,11 @@ def exposure_spans(
     as_of: pd.Timestamp,
     data_start: pd.Timestamp,
     window_days: int,
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, tuple[Note, ...]]:
     """When each account could ask for features: from its creation (else its first active user,
     else the start of the data) to the analysis date, or to its last activity when it churned.
 
-    Returns account_id, start, end, and a note naming any fallback used.
+    Returns account_id, start, end, and a note for each fallback used.
     """
     start = accounts["created_at"] if "created_at" in accounts else pd.Series(pd.NaT, index=accounts.index)
     end = pd.Series(as_of, index=accounts.index)
@@ -42,21 +43,18 @@ def exposure_spans(
         span = users.groupby("account_id").agg(first=("first_active", "min"), last=("last_active", "max"))
         first = accounts["account_id"].map(span["first"])
         if start.isna().any():
-            notes.append(
-                "where accounts.created_at is missing, exposure starts at the account's first active user"
-            )
+            notes.append(Note("exposure_from_first_user"))
         start = start.fillna(first)
         # An account whose every user went quiet churned: its exposure ends with its last activity.
         quiet = accounts["account_id"].map(span["last"]) + pd.Timedelta(days=window_days - 1)
         end = end.where(~(quiet < as_of), quiet)
     if start.isna().any():
-        notes.append("where nothing else is known, exposure starts at the start of the data (rates read low)")
+        notes.append(Note("exposure_from_data_start"))
         start = start.fillna(data_start)
-    note = ("Exposure: " + "; ".join(notes) + ".") if notes else ""
     spans = pd.DataFrame(
         {"account_id": accounts["account_id"].to_numpy(), "start": start.to_numpy(), "end": end.to_numpy()}
     )
-    return spans[spans["end"] > spans["start"]].reset_index(drop=True), note
+    return spans[spans["end"] > spans["start"]].reset_index(drop=True), tuple(notes)
 
 
 def account_periods(spans: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -104,7 +102,7 @@ def count_requests(periods: pd.DataFrame, requests: pd.DataFrame, enterprise: pd
     return periods.assign(enterprise_requests=counts[True].to_numpy(), core_requests=counts[False].to_numpy())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SizeEffect:
     """Requests per account-year per doubling of seats: enterprise, core, and their ratio (IRRs)."""
 
@@ -118,7 +116,7 @@ class SizeEffect:
     n_periods: int
     n_enterprise: int
     n_core: int
-    model: str
+    model: str  # "negative_binomial" or "poisson" (both with errors clustered by account)
     seats_max: float
     params: np.ndarray = field(repr=False)  # intercept, enterprise, log2 seats, enterprise x log2 seats
     cov: np.ndarray = field(repr=False)
@@ -183,12 +181,11 @@ def size_effect(periods: pd.DataFrame) -> SizeEffect:
         params, cov, model = (
             np.asarray(fit.params[:4]),
             np.asarray(fit.cov_params())[:4, :4],
-            "negative binomial",
+            "negative_binomial",
         )
     else:
         fit = sm.GLM(y, design, family=sm.families.Poisson(), exposure=exposure).fit(**clustered)
-        params, cov, model = np.asarray(fit.params), np.asarray(fit.cov_params()), "Poisson"
-    model += ", errors clustered by account"
+        params, cov, model = np.asarray(fit.params), np.asarray(fit.cov_params()), "poisson"
 
     def irr(weights: np.ndarray) -> tuple[float, tuple[float, float]]:
         value, se = float(weights @ params), float(np.sqrt(weights @ cov @ weights))
@@ -198,18 +195,18 @@ def size_effect(periods: pd.DataFrame) -> SizeEffect:
     enterprise, enterprise_ci = irr(np.array([0, 0, 1.0, 1.0]))
     ratio, ratio_ci = irr(np.array([0, 0, 0, 1.0]))
     return SizeEffect(
-        enterprise,
-        enterprise_ci,
-        core,
-        core_ci,
-        ratio,
-        ratio_ci,
-        periods["account_id"].nunique(),
-        n,
-        int(periods["enterprise_requests"].sum()),
-        int(periods["core_requests"].sum()),
-        model,
-        float(max(periods["seats"].max(), 1)),
-        params,
-        cov,
+        enterprise_irr=enterprise,
+        enterprise_ci=enterprise_ci,
+        core_irr=core,
+        core_ci=core_ci,
+        ratio=ratio,
+        ratio_ci=ratio_ci,
+        n_accounts=periods["account_id"].nunique(),
+        n_periods=n,
+        n_enterprise=int(periods["enterprise_requests"].sum()),
+        n_core=int(periods["core_requests"].sum()),
+        model=model,
+        seats_max=float(max(periods["seats"].max(), 1)),
+        params=params,
+        cov=cov,
     )

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from playbook.data.notes import Note
+
 MIN_WON_CYCLES = 5  # won deals with a close date needed to estimate how long deals take
 DAYS_PER_MONTH = 365.25 / 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OpenPipeline:
     """The open deals counted over the horizon, and what each feature has at stake.
 
@@ -31,8 +33,8 @@ class OpenPipeline:
     horizon_months: int
     deals: pd.DataFrame = field(repr=False)
     by_feature: pd.DataFrame = field(repr=False)
-    close_source: str
-    notes: tuple[str, ...] = ()
+    close_source: Note  # where the chance of closing within the horizon comes from
+    notes: tuple[Note, ...] = ()
 
     @property
     def expected(self) -> float:
@@ -44,13 +46,13 @@ class OpenPipeline:
             "open_pipeline_expected": round(self.expected, 2),
             "stake_horizon_months": self.horizon_months,
             "open_deals": len(self.deals),
-            "close_within_horizon_from": self.close_source,
+            "close_within_horizon_from": self.close_source.to_dict(),
         }
 
 
 def close_within(
     opportunities: pd.DataFrame, *, as_of: pd.Timestamp, horizon_months: int
-) -> tuple[pd.Series, str, list[str]]:
+) -> tuple[pd.Series, Note, list[Note]]:
     """Each open deal's probability of closing within `horizon_months` of `as_of` (by opportunity_id).
 
     From `expected_close_at` where the CRM has one (1 when it falls within the horizon or has
@@ -60,24 +62,21 @@ def close_within(
     open_deals = opportunities[opportunities["outcome"] == "open"]
     horizon_end = as_of + pd.DateOffset(months=horizon_months)
     probability = pd.Series(np.nan, index=open_deals["opportunity_id"].to_numpy(), dtype=float)
-    notes: list[str] = []
+    notes: list[Note] = []
     if "expected_close_at" in open_deals:
         dated = open_deals["expected_close_at"].notna().to_numpy()
         probability[dated] = (open_deals["expected_close_at"][dated] <= horizon_end).astype(float).to_numpy()
     undated = probability.isna()
-    source = "the CRM's expected close dates" if not undated.any() else ""
+    dated_deals = int((~undated).sum())
+    source = Note("expected_close_dates", dated=dated_deals)
     if undated.any():
         won = opportunities[opportunities["outcome"] == "won"]
         won = won[won["closed_at"].notna()] if "closed_at" in won else won.iloc[0:0]
         age = (as_of - open_deals["opened_at"]).dt.days.to_numpy(dtype=float)
         if len(won) < MIN_WON_CYCLES:
             probability[undated] = 1.0
-            notes.append(
-                f"Fewer than {MIN_WON_CYCLES} won deals with a close date: when open deals will close is "
-                "unknown, "
-                "so every open deal without an expected close date counts as closing within the horizon."
-            )
-            how = "no estimate (too few won deals: every open deal counts)"
+            notes.append(Note("too_few_won_cycles", needed=MIN_WON_CYCLES))
+            source = Note("every_open_deal_counts", dated=dated_deals)
         else:
             from statsmodels.duration.survfunc import SurvfuncRight  # see the note on imports in timing.py
 
@@ -95,13 +94,8 @@ def close_within(
             probability[undated] = chance[undated.to_numpy()]
             stale = int(((age > cycles.max()) & undated.to_numpy()).sum())
             if stale:
-                notes.append(
-                    f"{stale} open deals are older than any won deal took to close: they count as not "
-                    "closing "
-                    "within the horizon."
-                )
-            how = f"a Kaplan-Meier fit of {len(cycles)} won deals' cycles (open deals censored at their age)"
-        source = how if not source else f"the CRM's expected close dates, else {how}"
+                notes.append(Note("stale_open_deals", deals=stale))
+            source = Note("kaplan_meier_won_cycles", won=len(cycles), dated=dated_deals)
     return probability, source, notes
 
 
@@ -158,8 +152,11 @@ def open_pipeline(
     )
     unattributed = deals.loc[deals["features"].map(len) == 0, "expected_value"].sum()
     if unattributed > 0:
-        notes.append(
-            f"Open deals worth {unattributed:,.0f} in expected value come from accounts that asked for no "
-            "enterprise feature still to build: they are in the pipeline, and at stake for no feature."
-        )
-    return OpenPipeline(horizon_months, deals, by_feature, source, tuple(notes))
+        notes.append(Note("pipeline_for_no_feature", expected_value=float(unattributed)))
+    return OpenPipeline(
+        horizon_months=horizon_months,
+        deals=deals,
+        by_feature=by_feature,
+        close_source=source,
+        notes=tuple(notes),
+    )

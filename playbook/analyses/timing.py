@@ -14,15 +14,18 @@ importing them is a large part of a notebook kernel's start-up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.forecast import Backtest, TrendForecast, fit_trend, rolling_backtest
 from playbook.analyses.outcome import rounded
+from playbook.analyses.settings import CommonSettings
+from playbook.data.notes import Note
+from playbook.data.settings import Settings, SettingsError, setting
 
 VERDICTS = ("early", "approaching", "in_window", "late")
-DEFAULT_BAND = (20e6, 30e6)  # GitHub, Twilio, SendGrid: $20-30M ARR
 MIN_FORECAST_MONTHS = 12
 NRR_TOP_COMPANIES = 1.5  # the article: top companies often show NRR above 150%
 MAGIC_NUMBER_EFFICIENT = 0.75  # common SaaS benchmark, not from the article
@@ -30,7 +33,43 @@ RECENT_MONTHS, LONGER_MONTHS = 6, 24  # recent growth against the longer run
 SLOWING = 0.8  # recent growth below this share of the longer-run rate is called slowing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class TimingSettings(Settings):
+    """Timing: the ARR band where top-down sales pay off, and how soon counts as approaching."""
+
+    GROUP: ClassVar[str] = "timing: ARR against the top-down band"
+
+    # GitHub, Twilio and SendGrid started top-down sales with bottom-up ARR of $20-30M.
+    band_low: float = setting(
+        20e6,
+        kind="number",
+        unit="currency",
+        minimum=0,
+        help="lower edge of the top-down ARR band (GitHub, Twilio, SendGrid)",
+    )
+    band_high: float = setting(
+        30e6,
+        kind="number",
+        unit="currency",
+        minimum=0,
+        help="upper edge of the band; above it, top-down sales are late",
+    )
+    approach_months: int = setting(
+        12,
+        kind="int",
+        unit="months",
+        minimum=1,
+        help="below the band, a median entry within this many months is approaching",
+    )
+
+    def check_together(self) -> None:
+        if self.band_low >= self.band_high:
+            raise SettingsError(
+                f"parameter 'band_low' ({self.band_low:g}) must be below 'band_high' ({self.band_high:g})"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
 class MonthsToBand:
     """Months until ARR first reaches the band's lower edge, across simulated paths.
 
@@ -50,17 +89,18 @@ class MonthsToBand:
         return {"p10": self.p10, "p50": self.p50, "p90": self.p90, "n": self.n_months, "ranged": self.ranged}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Indicator:
-    """One piece of flywheel evidence, beside the rule of thumb it is compared with."""
+    """One piece of flywheel evidence, beside the rule of thumb it is compared with (the views
+    name each mark's source by the indicator's name). `method` says how it was computed when
+    there is more than one way (net revenue retention: exact or compounded)."""
 
     name: str
     value: float | None
     unit: str  # "share" (0-1), "ratio" or "usd"
     mark: float | None
-    mark_source: str
     n_months: int
-    note: str = ""
+    method: Note | None = None
 
     @property
     def meets_mark(self) -> bool | None:
@@ -69,7 +109,7 @@ class Indicator:
         return self.value >= self.mark
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Growth:
     """ARR growth, annualised (shares), recently and over the longer run, and whether it slows."""
 
@@ -91,7 +131,7 @@ class Growth:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TimingResult:
     """The timing verdict and its evidence. `to_dict()` is the summary.json `timing` section."""
 
@@ -108,7 +148,7 @@ class TimingResult:
     approach_months: int
     history: pd.DataFrame = field(repr=False)  # month, arr
     forecast: pd.DataFrame | None = field(repr=False)  # month, p10, p50, p90 (USD)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     def indicator(self, name: str) -> Indicator:
         return next(i for i in self.indicators if i.name == name)
@@ -125,13 +165,13 @@ class TimingResult:
             "arr_growth_annual": value["arr_growth_annual"],
             "growth": self.growth.to_dict(),
             "nrr": value["nrr"],
-            "nrr_method": self.indicator("nrr").note,
+            "nrr_method": self.indicator("nrr").method.code,
             "self_serve_share": value["self_serve_share"],
             "magic_number": value["magic_number"],
             "signup_growth": value["signup_growth"],
             "forecast_backtest": None if self.backtest is None else self.backtest.to_dict(),
             "n_months": self.n_months,
-            "notes": list(self.notes),
+            "notes": [n.to_dict() for n in self.notes],
         }
 
 
@@ -218,39 +258,50 @@ def signup_growth(arr: pd.DataFrame) -> float | None:
 
 def nrr_indicator(arr: pd.DataFrame, account_arr: pd.DataFrame | None) -> Indicator:
     """NRR exactly from customer-level ARR when it is given, else compounded from the movements."""
-    mark, source = NRR_TOP_COMPANIES, "rule of thumb (the article): top companies often exceed 150%"
     if account_arr is not None and len(arr):
         value, customers = cohort_nrr(account_arr, month=arr["month"].iloc[-1])
         if value is not None:
-            note = f"cohort: the {customers:,} customers paying twelve months ago, from customer-level ARR"
-            return Indicator("nrr", value, "share", mark, source, 13, note)
-    note = "compounded from monthly movements (an approximation: counts new customers' expansion)"
-    return Indicator("nrr", compounded_nrr(arr), "share", mark, source, min(len(arr), 13), note)
+            return Indicator(
+                name="nrr",
+                value=value,
+                unit="share",
+                mark=NRR_TOP_COMPANIES,
+                n_months=13,
+                method=Note("nrr_cohort", customers=customers),
+            )
+    return Indicator(
+        name="nrr",
+        value=compounded_nrr(arr),
+        unit="share",
+        mark=NRR_TOP_COMPANIES,
+        n_months=min(len(arr), 13),
+        method=Note("nrr_compounded"),
+    )
 
 
 def flywheel_indicators(arr: pd.DataFrame, account_arr: pd.DataFrame | None = None) -> tuple[Indicator, ...]:
     """The flywheel evidence the columns allow, each beside its rule of thumb."""
     n = len(arr)
     return (
-        Indicator("arr_growth_annual", arr_growth_annual(arr), "share", None, "", min(n, 13)),
+        Indicator(
+            name="arr_growth_annual",
+            value=arr_growth_annual(arr),
+            unit="share",
+            mark=None,
+            n_months=min(n, 13),
+        ),
         nrr_indicator(arr, account_arr),
+        Indicator(name="self_serve_share", value=self_serve_share(arr), unit="share", mark=None, n_months=1),
         Indicator(
-            "self_serve_share",
-            self_serve_share(arr),
-            "share",
-            None,
-            "the bottom-up motion is the pipeline for top-down sales",
-            1,
+            name="magic_number",
+            value=magic_number(arr),
+            unit="ratio",
+            mark=MAGIC_NUMBER_EFFICIENT,
+            n_months=min(n, 6),
         ),
         Indicator(
-            "magic_number",
-            magic_number(arr),
-            "ratio",
-            MAGIC_NUMBER_EFFICIENT,
-            "industry rule of thumb (not from the article): above 0.75 is efficient",
-            min(n, 6),
+            name="signup_growth", value=signup_growth(arr), unit="share", mark=None, n_months=min(n, 24)
         ),
-        Indicator("signup_growth", signup_growth(arr), "share", None, "", min(n, 24)),
     )
 
 
@@ -268,9 +319,15 @@ def months_to_band(paths: np.ndarray, *, band_low: float, n_months: int, ranged:
         value = np.quantile(first, q, method="inverted_cdf")
         return None if not np.isfinite(value) else int(value)
 
-    if not ranged:
-        return MonthsToBand(None, quantile(0.5), None, n_paths, horizon, n_months, ranged=False)
-    return MonthsToBand(quantile(0.1), quantile(0.5), quantile(0.9), n_paths, horizon, n_months)
+    return MonthsToBand(
+        p10=quantile(0.1) if ranged else None,
+        p50=quantile(0.5),
+        p90=quantile(0.9) if ranged else None,
+        n_paths=n_paths,
+        horizon_months=horizon,
+        n_months=n_months,
+        ranged=ranged,
+    )
 
 
 def _forecast_frame(model: TrendForecast, last_month: pd.Timestamp, horizon: int) -> pd.DataFrame:
@@ -282,10 +339,10 @@ def _forecast_frame(model: TrendForecast, last_month: pd.Timestamp, horizon: int
 def growth_of(arr: pd.DataFrame, model: TrendForecast | None) -> Growth:
     longer = min(LONGER_MONTHS, len(arr) - 1)
     return Growth(
-        annualised_growth(arr, RECENT_MONTHS),
-        annualised_growth(arr, longer) if longer > RECENT_MONTHS else None,
-        max(longer, 0),
-        None if model is None else model.annual_growth,
+        recent=annualised_growth(arr, RECENT_MONTHS),
+        longer=annualised_growth(arr, longer) if longer > RECENT_MONTHS else None,
+        longer_months=max(longer, 0),
+        today=None if model is None else model.annual_growth,
     )
 
 
@@ -293,11 +350,12 @@ def assess_timing(
     arr_monthly: pd.DataFrame,
     *,
     as_of: pd.Timestamp,
-    band: tuple[float, float] = DEFAULT_BAND,
-    approach_months: int = 12,
+    band_low: float = TimingSettings.band_low,
+    band_high: float = TimingSettings.band_high,
+    approach_months: int = TimingSettings.approach_months,
     horizon_months: int = 60,
     n_paths: int = 2000,
-    seed: int = 0,
+    seed: int = CommonSettings.seed,
     account_arr: pd.DataFrame | None = None,
 ) -> TimingResult:
     """Place ARR against the top-down band, forecast entry, and verdict.
@@ -309,8 +367,8 @@ def assess_timing(
         movement, self-serve, spend and signup columns of the data contract.
     as_of
         Analysis date; months ending after it are ignored.
-    band
-        (low, high) ARR in USD where top-down sales start to pay off; default $20-30M.
+    band_low, band_high
+        The ARR band (currency) where top-down sales start to pay off; default $20-30M.
     approach_months
         Below the band, a median forecast entry within this many months is `approaching`.
     horizon_months, n_paths, seed
@@ -324,9 +382,9 @@ def assess_timing(
         `early` (below the band, median entry further than `approach_months`), `approaching`,
         `in_window` or `late` (past the band), with the forecast and flywheel evidence.
     """
-    low, high = band
+    low, high = band_low, band_high
     if not 0 < low < high:
-        raise ValueError(f"band must be (low, high) with 0 < low < high, got {band!r}")
+        raise ValueError(f"the band needs 0 < band_low < band_high, got {low:g} and {high:g}")
     if approach_months < 1 or horizon_months < approach_months:
         raise ValueError("need 1 <= approach_months <= horizon_months")
 
@@ -335,7 +393,7 @@ def assess_timing(
     if arr.empty:
         raise ValueError(f"no complete month of arr_monthly ends on or before as_of {as_of:%Y-%m-%d}")
     current = float(arr["arr"].iloc[-1])
-    notes: list[str] = []
+    notes: list[Note] = []
     positive = arr[arr["arr"] > 0]
     model = (
         fit_trend(np.log(positive["arr"].to_numpy()), seed=seed)
@@ -345,8 +403,13 @@ def assess_timing(
     growth = growth_of(arr, model)
     if growth.slowing:
         notes.append(
-            f"Growth is slowing: {growth.recent:.0%} a year over the last {RECENT_MONTHS} months against "
-            f"{growth.longer:.0%} over the last {growth.longer_months}. The forecast follows today's rate."
+            Note(
+                "growth_slowing",
+                recent=growth.recent,
+                recent_months=RECENT_MONTHS,
+                longer=growth.longer,
+                longer_months=growth.longer_months,
+            )
         )
 
     forecast, to_band, past, backtest = None, None, None, None
@@ -358,25 +421,18 @@ def assess_timing(
         verdict = "in_window"
     elif model is None:
         verdict = "early"
-        notes.append(
-            f"Only {len(positive)} months of positive ARR: too few to forecast when ARR reaches the band "
-            f"(at least {MIN_FORECAST_MONTHS} needed). The verdict rests on the band alone: below it is "
-            "early."
-        )
+        notes.append(Note("too_few_months_to_forecast", months=len(positive), needed=MIN_FORECAST_MONTHS))
     else:
         if not model.converged:
-            notes.append("The ARR growth model did not fully converge; read its months as rough.")
+            notes.append(Note("forecast_not_converged"))
         ranged = model.spread_is_estimable()
         if not ranged:
-            notes.append(
-                "ARR grew without any month-to-month noise, so the model cannot learn how uncertain its "
-                "forecast is: only the median is shown, no range (a range would be false precision)."
-            )
+            notes.append(Note("forecast_without_noise"))
         paths = model.simulate(horizon=horizon_months, n_paths=n_paths, seed=seed)
         to_band = months_to_band(paths, band_low=low, n_months=model.n_months, ranged=ranged)
         forecast = _forecast_frame(model, arr["month"].iloc[-1], horizon_months)
         if model.annual_growth <= 0:
-            notes.append("ARR is flat or shrinking at today's rate: at this pace it does not reach the band.")
+            notes.append(Note("arr_not_growing"))
         soon = to_band.p50 is not None and to_band.p50 <= approach_months
         verdict = "approaching" if soon else "early"
         backtest = rolling_backtest(np.log(positive["arr"].to_numpy()), seed=seed)

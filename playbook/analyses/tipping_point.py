@@ -25,15 +25,13 @@ import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.settings import CommonSettings
 
 MIN_CLOSED, MIN_WINS = 30, 10  # below these, no test is attempted
-DEFAULT_ALPHA = 0.05
-DEFAULT_PERMUTATIONS = 999
-DEFAULT_BOOTSTRAP = 1000
 POWER = 0.8  # for the closed deals a test would need
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DealsNeeded:
     """How many closed deals (and wins) a test at `alpha` needs to detect a given step, with 80% power.
 
@@ -58,7 +56,7 @@ class DealsNeeded:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Threshold:
     """Our own tipping point on one signal, or why there is none.
 
@@ -74,7 +72,6 @@ class Threshold:
     ci: tuple[float, float] | None
     p_value: float | None
     p_reversed: float | None
-    best_cut: float | None  # the step model's best cut, whether or not it is evidence
     win_rate_below: float | None
     win_rate_above: float | None
     rates_at: float | None
@@ -91,12 +88,6 @@ class Threshold:
         if self.verdict == "own_threshold":
             return "company_data"
         return "rule_of_thumb" if self.verdict == "too_few_deals" else "no_evidence"
-
-    @property
-    def lift(self) -> float | None:
-        if self.win_rate_above is None or not self.win_rate_below:
-            return None
-        return self.win_rate_above / self.win_rate_below
 
     def to_dict(self) -> dict:
         return {
@@ -271,7 +262,14 @@ def deals_needed(
     )
     n_below = n_above * (1 - share) / share
     total = int(np.ceil(n_above + n_below))
-    return DealsNeeded(total, int(np.ceil(n_above * above + n_below * below)), below, above, share, alpha)
+    return DealsNeeded(
+        closed_deals=total,
+        wins=int(np.ceil(n_above * above + n_below * below)),
+        win_rate_below=below,
+        win_rate_above=above,
+        share_above=share,
+        alpha=alpha,
+    )
 
 
 def tipping_point(
@@ -281,10 +279,10 @@ def tipping_point(
     *,
     name: str,
     rule_of_thumb: float,
-    alpha: float = DEFAULT_ALPHA,
-    n_permutations: int = DEFAULT_PERMUTATIONS,
-    n_boot: int = DEFAULT_BOOTSTRAP,
-    seed: int | list[int] = 0,
+    n_permutations: int,
+    alpha: float = CommonSettings.alpha,
+    n_boot: int = CommonSettings.n_boot,
+    seed: int | list[int] = CommonSettings.seed,
 ) -> Threshold:
     """Our own threshold on one signal, from closed deals, with a permutation test and an interval.
 
@@ -320,25 +318,29 @@ def tipping_point(
         below, above = y[x < cut], y[x >= cut]
         return (float(below.mean()) if len(below) else None, float(above.mean()) if len(above) else None)
 
-    def without(verdict: str, p_up=None, p_down=None, best=None, needed=None) -> Threshold:
+    counts = {
+        "n": n,
+        "n_wins": n_wins,
+        "n_accounts": n_accounts,
+        "alpha": alpha,
+        "n_permutations": n_permutations,
+    }
+
+    def without(verdict: str, p_up=None, p_down=None, needed=None) -> Threshold:
+        """No threshold of our own: the win rates are shown at the article's mark, for reference."""
         below, above = rates(rule_of_thumb)
         return Threshold(
-            name,
-            verdict,
-            None,
-            None,
-            p_up,
-            p_down,
-            best,
-            below,
-            above,
-            rule_of_thumb,
-            n,
-            n_wins,
-            n_accounts,
-            alpha,
-            n_permutations,
-            needed,
+            signal=name,
+            verdict=verdict,
+            threshold=None,
+            ci=None,
+            p_value=p_up,
+            p_reversed=p_down,
+            win_rate_below=below,
+            win_rate_above=above,
+            rates_at=rule_of_thumb,
+            needed=needed,
+            **counts,
         )
 
     min_group = max(5, n // 20)
@@ -354,20 +356,15 @@ def tipping_point(
     below, above = rates(best)
     if p_up < alpha and above is not None and below is not None and above > below:
         return Threshold(
-            name,
-            "own_threshold",
-            best,
-            ci,
-            p_up,
-            p_down,
-            best,
-            below,
-            above,
-            best,
-            n,
-            n_wins,
-            n_accounts,
-            alpha,
-            n_permutations,
+            signal=name,
+            verdict="own_threshold",
+            threshold=best,
+            ci=ci,
+            p_value=p_up,
+            p_reversed=p_down,
+            win_rate_below=below,
+            win_rate_above=above,
+            rates_at=best,
+            **counts,
         )
-    return without("reversed" if p_down < alpha else "no_effect", p_up, p_down, best)
+    return without("reversed" if p_down < alpha else "no_effect", p_up, p_down)

@@ -26,7 +26,7 @@ MIN_WON_WITH_AMOUNT = 5
 MIN_BLOCK_DEALS = 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WinCurve:
     """Win probability (0-1) as a non-decreasing function of one signal, inside its support."""
 
@@ -127,17 +127,17 @@ def win_curve(
         out_of_fold[test] = np.interp(x[test], k, f)
         constant[test] = y[~test].mean()
     return WinCurve(
-        name,
-        knots,
-        fitted,
-        len(x),
-        calibration_table(out_of_fold, y),
-        float(np.mean((out_of_fold - y) ** 2)),
-        float(np.mean((constant - y) ** 2)),
+        signal=name,
+        knots=knots,
+        fitted=fitted,
+        n=len(x),
+        calibration=calibration_table(out_of_fold, y),
+        brier=float(np.mean((out_of_fold - y) ** 2)),
+        brier_constant=float(np.mean((constant - y) ** 2)),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DealSize:
     """Won-deal amount against account size: log(amount) = a + b log(employees), fitted on won deals.
 
@@ -184,10 +184,10 @@ def deal_size(won_deals: pd.DataFrame) -> DealSize | None:
     low, high = fit.conf_int(0.05)[1]
     smearing = float(np.mean(np.exp(fit.resid)))
     return DealSize(
-        float(fit.params[0]),
-        float(fit.params[1]),
-        (float(low), float(high)),
-        smearing,
-        len(rows),
-        (float(np.exp(log_e.min())), float(np.exp(log_e.max()))),
+        intercept=float(fit.params[0]),
+        slope=float(fit.params[1]),
+        ci=(float(low), float(high)),
+        smearing=smearing,
+        n=len(rows),
+        employees=(float(np.exp(log_e.min())), float(np.exp(log_e.max()))),
     )

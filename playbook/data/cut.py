@@ -27,16 +27,32 @@ SNAPSHOTS = (
 )
 
 
-@dataclass(frozen=True)
+# The rules of the cut, by code (`views.notes` words them).
+RULES = (
+    "months_after",
+    "customer_months_after",
+    "accounts_created_after",
+    "map_ids_after",
+    "users_first_active_after",
+    "last_activity_clipped",
+    "opportunities_opened_after",
+    "closed_after_counted_open",
+    "requests_after",
+    "events_after",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SetAside:
-    """How many rows one rule of the cut set aside (or changed)."""
+    """How many rows one rule of the cut (a code of RULES) set aside, or changed."""
 
     table: str
     rule: str
     rows: int
 
-    def __str__(self) -> str:
-        return f"{self.table}: {self.rows:,} {self.rule}"
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"unknown rule {self.rule!r}; rules are {', '.join(RULES)}")
 
     def to_dict(self) -> dict:
         return {"table": self.table, "rule": self.rule, "rows": self.rows}
@@ -59,27 +75,27 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
         frame = out[name]
         dropped = int((~mask).sum())
         if dropped:
-            report.append(SetAside(name, rule, dropped))
+            report.append(SetAside(table=name, rule=rule, rows=dropped))
         out[name] = frame[mask].reset_index(drop=True).pipe(_with_attrs, frame)
 
     if "arr_monthly" in out:
         months = out["arr_monthly"]["month"]
-        keep("arr_monthly", month_end(months) <= as_of, "months ending after as_of set aside")
+        keep("arr_monthly", month_end(months) <= as_of, "months_after")
     if "account_arr" in out:
         months = out["account_arr"]["month"]
-        keep("account_arr", month_end(months) <= as_of, "customer-months ending after as_of set aside")
+        keep("account_arr", month_end(months) <= as_of, "customer_months_after")
     if "accounts" in out and "created_at" in out["accounts"]:
         created = out["accounts"]["created_at"]
-        keep("accounts", created.isna() | (created <= as_of), "accounts created after as_of set aside")
+        keep("accounts", created.isna() | (created <= as_of), "accounts_created_after")
     if "account_map" in out and "accounts" in out:
         known = out["account_map"]["account_id"].isin(out["accounts"]["account_id"])
-        keep("account_map", known, "ids of accounts created after as_of set aside")
+        keep("account_map", known, "map_ids_after")
     if "users" in out and "first_active" in out["users"]:
-        keep("users", out["users"]["first_active"] <= as_of, "users first active after as_of set aside")
+        keep("users", out["users"]["first_active"] <= as_of, "users_first_active_after")
         users = out["users"]
         later = users["last_active"] > as_of
         if later.any():
-            report.append(SetAside("users", "users' last activity clipped to as_of", int(later.sum())))
+            report.append(SetAside(table="users", rule="last_activity_clipped", rows=int(later.sum())))
             out["users"] = users.assign(last_active=users["last_active"].clip(upper=as_of)).pipe(
                 _with_attrs, users
             )
@@ -87,7 +103,7 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
         keep(
             "opportunities",
             out["opportunities"]["opened_at"] <= as_of,
-            "opportunities opened after as_of set aside",
+            "opportunities_opened_after",
         )
         opps = out["opportunities"]
         if "closed_at" in opps:
@@ -95,9 +111,7 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
             if reopened.any():
                 report.append(
                     SetAside(
-                        "opportunities",
-                        "opportunities closed after as_of counted as open",
-                        int(reopened.sum()),
+                        table="opportunities", rule="closed_after_counted_open", rows=int(reopened.sum())
                     )
                 )
                 out["opportunities"] = opps.assign(
@@ -106,7 +120,7 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
                 ).pipe(_with_attrs, opps)
     if "feature_requests" in out:
         created = out["feature_requests"]["created_at"]
-        keep("feature_requests", created <= as_of, "feature requests created after as_of set aside")
+        keep("feature_requests", created <= as_of, "requests_after")
     return out, tuple(report)
 
 

@@ -249,7 +249,7 @@ def _connect_pyspark(source: Source):
 
 # How to pin a session's time zone to UTC on backends reached by URL (others already work in UTC
 # or have no session zone: BigQuery's timestamps are UTC).
-UTC_SESSION = {
+UTC_SESSION_SQL = {
     "duckdb": "SET TimeZone = 'UTC'",
     "postgres": "SET TIME ZONE 'UTC'",
     "snowflake": "ALTER SESSION SET TIMEZONE = 'UTC'",
@@ -261,8 +261,8 @@ def _connect_url(source: Source):
     import ibis
 
     con = ibis.connect(str(source.settings["url"]))
-    if con.name in UTC_SESSION:
-        con.raw_sql(UTC_SESSION[con.name])
+    if con.name in UTC_SESSION_SQL:
+        con.raw_sql(UTC_SESSION_SQL[con.name])
     return con
 
 
@@ -283,13 +283,13 @@ def connect(source: Source):
     except ImportError as exc:
         if source.backend == "ibis":
             scheme = urlsplit(str(source.settings["url"])).scheme
-            how = f"pip install 'ibis-framework[{scheme}]'"
+            install_hint = f"pip install 'ibis-framework[{scheme}]'"
         else:
-            how = f"pip install -e '.[{'spark' if source.backend == 'pyspark' else source.backend}]'"
+            install_hint = f"pip install -e '.[{'spark' if source.backend == 'pyspark' else source.backend}]'"
         raise _fail(
             source.path,
             "backend",
-            f"the {source.backend} backend is not installed ({first_line(exc)}); install it: {how}",
+            f"the {source.backend} backend is not installed ({first_line(exc)}); install it: {install_hint}",
         ) from None
     except Exception as exc:  # drivers raise their own types; each means "cannot connect"
         raise _fail(

@@ -17,21 +17,13 @@ from playbook.data.cut import SNAPSHOTS, SetAside, cut_at, month_end
 from playbook.data.engines import SOURCE_FILE, Source, data_name, fetch, is_source_file, read_source
 from playbook.data.errors import DataError, Problem
 from playbook.data.events import EventsAt
+from playbook.data.notes import Note
 from playbook.data.parse import check_table, decoding_note, read_table
 from playbook.data.rules import contiguous_months, date_order, foreign_keys, movement_gaps
-from playbook.data.usage import ACTIVE_WINDOW_DAYS
+from playbook.data.settings import DataSettings
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 EVENT_SUFFIXES = (".csv", ".parquet")  # events are read where they lie, by DuckDB
-# What a missing optional table means, where it is not simply "the analyses that need it are skipped".
-MISSING_NOTES = {
-    "account_arr": "No account_arr table (customer-level monthly ARR) was given: net revenue retention is "
-    "compounded from arr_monthly's movements, an approximation.",
-    "account_map": "No account_map table (our account ids in the CRM and other systems) was given: "
-    "ready_accounts.csv carries our account ids only, no CRM record ids.",
-    "events": "No events table was given: user activity comes from the users table's first and last "
-    "active dates.",
-}
 
 
 @dataclass(frozen=True)
@@ -59,10 +51,10 @@ class Dataset:
     account_map: pd.DataFrame | None = None
     events_at: EventsAt | None = None
     usage_from_events: bool = False
-    active_window_days: int = ACTIVE_WINDOW_DAYS
+    active_window_days: int = DataSettings.active_window_days
     set_aside: tuple[SetAside, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    decoded: tuple[str, ...] = ()  # how files that are not UTF-8 were decoded (told to the user)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
+    decoded: tuple[Note, ...] = ()  # how files that are not UTF-8 were decoded (told to the user)
 
     @property
     def name(self) -> str:
@@ -192,7 +184,7 @@ def load_dataset(
     data_dir: str | Path,
     *,
     as_of: str | pd.Timestamp | None = None,
-    active_window_days: int = ACTIVE_WINDOW_DAYS,
+    active_window_days: int = DataSettings.active_window_days,
     derive_activity: bool = True,
 ) -> Dataset:
     """Load and validate every table of the contract found in `data_dir`, cut at the analysis date.
@@ -253,9 +245,10 @@ def load_dataset(
         activity, later = user_activity(events_at, as_of=analysis_date, known_accounts=known_accounts)
         tables["users"] = join_activity(tables.get("users"), activity)
         if later:
-            set_aside += (SetAside("events", "events after as_of left out", later),)
+            set_aside += (SetAside(table="events", rule="events_after", rows=later),)
+    # A missing optional table: the analyses that need it are skipped (views say what else it means).
     notes = [
-        MISSING_NOTES.get(name, f"No {name} table was given: the analyses that need it are skipped.")
+        Note("missing_table", table=name)
         for name in TABLES
         if name not in tables and not (name == "events" and events_at is not None)
     ]
@@ -263,10 +256,7 @@ def load_dataset(
     if gaps:
         notes.append(gaps)
     if backtest:
-        notes.append(
-            f"Backtest at {analysis_date:%Y-%m-%d}: later rows were set aside, but these columns hold "
-            f"today's values whatever the date: {', '.join(SNAPSHOTS)}."
-        )
+        notes.append(Note("backtest_snapshots", as_of=f"{analysis_date:%Y-%m-%d}", columns=SNAPSHOTS))
     arr = tables.pop("arr_monthly")
     return Dataset(
         source=where.resolve(),

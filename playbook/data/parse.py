@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from playbook.data.columns import COLUMN_MAP_FILE, TableMapping
 from playbook.data.contract import Column, Table
 from playbook.data.errors import Problem, did_you_mean, problem
+from playbook.data.notes import Note
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -121,17 +122,16 @@ def read_raw(path: Path, mapping: TableMapping | None = None) -> pd.DataFrame:
     return frame
 
 
-def decoding_note(frame: pd.DataFrame) -> str | None:
+def decoding_note(frame: pd.DataFrame) -> Note | None:
     """What to tell the user when a CSV was not UTF-8: the encoding it was read as, and why."""
     encoding = frame.attrs.get("encoding")
     if encoding is None or encoding.startswith("utf-8"):
         return None
-    how = (
-        "as declared in columns.yaml" if frame.attrs.get("encoding_declared") else "detected: it is not UTF-8"
-    )
-    return (
-        f"{frame.attrs['file']} was read as {encoding} ({how}); if its accents look wrong, declare its "
-        "encoding in columns.yaml (csv: {encoding: ...})"
+    return Note(
+        "decoded_as",
+        file=frame.attrs["file"],
+        encoding=encoding,
+        declared=bool(frame.attrs.get("encoding_declared")),
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from playbook.data.contract import NOT_BEFORE_ACCOUNT_CREATED, ORDERED_DATES, TABLES
 from playbook.data.errors import Problem, problem
+from playbook.data.notes import Note
 from playbook.data.parse import locator
 
 
@@ -45,7 +46,7 @@ MOVEMENT_SIGNS = {
 }
 
 
-def movement_gaps(arr: pd.DataFrame) -> str | None:
+def movement_gaps(arr: pd.DataFrame) -> Note | None:
     """A note when arr_monthly's movements do not add up to the change in ARR (None when they do).
 
     ARR_t - ARR_t-1 = new + reactivation + expansion - contraction - churned; a gap over a dollar
@@ -61,11 +62,11 @@ def movement_gaps(arr: pd.DataFrame) -> str | None:
     if not off.any():
         return None
     worst = gap.abs().idxmax()
-    return (
-        f"arr_monthly's movements do not add up to the change in ARR in {int(off.sum())} month(s) (largest "
-        "gap "
-        f"{gap[worst]:,.2f} in {arr.loc[worst, 'month']:%Y-%m}): net revenue retention compounded from "
-        "them is off."
+    return Note(
+        "movements_do_not_add_up",
+        months=int(off.sum()),
+        largest_gap=round(float(gap[worst]), 2),
+        month=f"{arr.loc[worst, 'month']:%Y-%m}",
     )
 
 

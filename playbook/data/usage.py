@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from playbook.data.events import EventsAt
     from playbook.data.load import Dataset
 
-ACTIVE_WINDOW_DAYS = 28
-
 
 def _window(pairs: pd.DataFrame, window_days: int) -> pd.DataFrame:
     """The pairs with the first and last day of their window (`start`, `date`), numbered."""

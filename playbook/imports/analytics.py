@@ -162,10 +162,10 @@ def import_events(
             raise DataError(
                 [Problem(files[0].name, None, f"cannot be read as a {source} export ({exc})")]
             ) from None
-        return _finish(con, staged, out, imported, crosswalk, source)
+        return _finish(con, staged, out, imported, crosswalk)
 
 
-def _finish(con, staged: Path, out: Path, imported: Imported, crosswalk: Crosswalk, source: str) -> int:
+def _finish(con, staged: Path, out: Path, imported: Imported, crosswalk: Crosswalk) -> int:
     events = con.read_parquet(str(staged))
     counts = (
         events.aggregate(

@@ -7,7 +7,6 @@ it with `--map field=Their Column`. Every reading error names the file, the colu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,10 +194,3 @@ def booleans(frame: pd.DataFrame, name: str) -> pd.Series:
 def first_id(values: pd.Series) -> pd.Series:
     """The first of a ';'- or ','-separated list of ids (HubSpot's associated records)."""
     return values.str.split(r"[;,]", regex=True).str[0].str.strip().replace("", pd.NA)
-
-
-SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text_value: str) -> str:
-    return SLUG.sub("-", text_value.lower()).strip("-")

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from playbook.data import DataError
+from playbook.data.locate import resolve_data_dir
 from playbook.runner import stop
 from playbook.runner.params import Params, ParamsError
-from playbook.runner.sources import resolve_data_dir
 from playbook.runner.stop import stop_requests
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -100,8 +100,12 @@ def _run(args) -> int:
         run_timeout=args.run_timeout,
     )
     for nb in result.failed:
-        where = f"code cell {nb.cell} ({nb.line!r})" if nb.cell is not None else "outside any cell"
-        print(f"error: notebook {nb.name} failed at {where}: {nb.error}", file=sys.stderr)
+        print(
+            f"error: notebook {nb.name} failed at "
+            + (f"code cell {nb.cell} ({nb.line!r})" if nb.cell is not None else "outside any cell")
+            + f": {nb.error}",
+            file=sys.stderr,
+        )
         print(
             f"       its executed notebook is kept: {result.folder / (nb.name + '.ipynb')}", file=sys.stderr
         )
@@ -148,17 +152,19 @@ def _validate(args) -> int:
 
     folder = resolve_data_dir(args.data)
     dataset = load_dataset(folder, as_of=args.as_of)
+    from playbook.views.notes import note_text, set_aside_text
+
     for note in dataset.decoded:
-        print(note)
+        print(note_text(note))
     print(f"{folder}: valid; analysis date {dataset.as_of:%Y-%m-%d}")
     for rule in dataset.set_aside:
-        print(f"set aside: {rule}")
+        print(f"set aside: {set_aside_text(rule)}")
     for note in dataset.notes:
-        print(f"note: {note}")
+        print(f"note: {note_text(note)}")
     return EXIT_OK
 
 
-def _params(args) -> int:
+def _params(_args) -> int:
     from playbook.runner.params import example_params_yaml
 
     print(example_params_yaml(), end="")
@@ -167,6 +173,7 @@ def _params(args) -> int:
 
 def _diff(args) -> int:
     from playbook.runner.diff import changes, read_summary
+    from playbook.views.notes import change_text
 
     try:
         before, after = read_summary(args.run_a), read_summary(args.run_b)
@@ -177,7 +184,7 @@ def _diff(args) -> int:
     if not found:
         print(f"Nothing changed between {args.run_a} and {args.run_b}.")
     for change in found:
-        print(change)
+        print(change_text(change.what, change.before, change.after))
     return EXIT_OK
 
 

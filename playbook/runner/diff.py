@@ -11,52 +11,39 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# (label, path into summary.json); a path step that is an int indexes a list.
+# What is compared (a code the views word, e.g. "readiness") and its path into summary.json; a path
+# step that is an int indexes a list.
 WATCHED: tuple[tuple[str, tuple], ...] = (
     ("readiness", ("overview", "verdict")),
-    ("timing verdict", ("timing", "verdict")),
-    ("ARR", ("timing", "current_arr")),
-    ("analysis date", ("run", "as_of")),
-    ("penetration threshold (employee penetration)", ("penetration", "employee_penetration", "threshold")),
-    ("penetration threshold (departments)", ("penetration", "departments", "threshold")),
-    ("penetration threshold (seats)", ("penetration", "seats", "threshold")),
-    ("threshold source", ("penetration", "employee_penetration", "source")),
-    ("ready accounts", ("penetration", "ready_accounts")),
-    ("pipeline value", ("penetration", "pipeline_value")),
-    ("penetration verdict", ("penetration", "verdict")),
-    ("enterprise demand", ("enterprise_demand", "verdict")),
-    (
-        "enterprise requests per doubling of seats, over core",
-        ("enterprise_demand", "size_effect", "ratio", "irr_per_doubling"),
-    ),
-    ("customer-driven share", ("enterprise_demand", "customer_driven_share", "share")),
-    ("top feature by requests", ("enterprise_demand", "top_by_count", 0)),
-    ("top feature by ARR at stake", ("enterprise_demand", "top_by_arr_at_stake", 0, "feature")),
-    ("leader verdict", ("leaders", "verdict")),
+    ("timing_verdict", ("timing", "verdict")),
+    ("arr", ("timing", "current_arr")),
+    ("as_of", ("run", "as_of")),
+    ("threshold_employee_penetration", ("penetration", "employee_penetration", "threshold")),
+    ("threshold_departments", ("penetration", "departments", "threshold")),
+    ("threshold_seats", ("penetration", "seats", "threshold")),
+    ("threshold_source", ("penetration", "employee_penetration", "source")),
+    ("ready_accounts", ("penetration", "ready_accounts")),
+    ("pipeline_value", ("penetration", "pipeline_value")),
+    ("penetration_verdict", ("penetration", "verdict")),
+    ("enterprise_demand", ("enterprise_demand", "verdict")),
+    ("size_ratio", ("enterprise_demand", "size_effect", "ratio", "irr_per_doubling")),
+    ("customer_share", ("enterprise_demand", "customer_driven_share", "share")),
+    ("top_feature_by_requests", ("enterprise_demand", "top_by_count", 0)),
+    ("top_feature_by_stake", ("enterprise_demand", "top_by_arr_at_stake", 0, "feature")),
+    ("leader_verdict", ("leaders", "verdict")),
     ("leader", ("leaders", "leader")),
-    ("uncertain interview attributes", ("leaders", "uncertain_attributes")),
-    ("recommended pay plan", ("compensation", "verdict")),
+    ("uncertain_attributes", ("leaders", "uncertain_attributes")),
+    ("pay_plan", ("compensation", "verdict")),
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
-    label: str
+    """One watched figure that moved between two runs (`what` is a code of WATCHED)."""
+
+    what: str
     before: object
     after: object
-
-    def __str__(self) -> str:
-        return f"{self.label}: {_show(self.before)} → {_show(self.after)}"
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
-    return str(value)
 
 
 def _get(summary: dict, path: tuple) -> object:
@@ -74,10 +61,10 @@ def _get(summary: dict, path: tuple) -> object:
 def changes(before: dict, after: dict) -> list[Change]:
     """The watched figures whose values differ between two summaries, in a fixed order."""
     found = []
-    for label, path in WATCHED:
+    for what, path in WATCHED:
         a, b = _get(before, path), _get(after, path)
         if a != b:
-            found.append(Change(label, a, b))
+            found.append(Change(what=what, before=a, after=b))
     return found
 
 
@@ -94,6 +81,10 @@ def read_summary(run: str | Path) -> dict:
     return upgraded(summary)
 
 
+# Version 1's penetration badges (as written then) and the verdict codes they stand for.
+V1_BADGE_CODES = {"own threshold": "own_threshold", "rule of thumb": "rule_of_thumb"}
+
+
 def upgraded(summary: dict) -> dict:
     """A summary written before schema version 2 read as one: every section's verdict under `verdict`.
 
@@ -108,9 +99,7 @@ def upgraded(summary: dict) -> dict:
         overview["verdict"] = overview.pop("readiness")
     pen = summary.get("penetration") or {}
     if "badge" in pen:
-        pen["verdict"] = {"own threshold": "own_threshold", "rule of thumb": "rule_of_thumb"}.get(
-            pen.pop("badge"), pen.get("verdict")
-        )
+        pen["verdict"] = V1_BADGE_CODES.get(pen.pop("badge"), pen.get("verdict"))
     demand = summary.get("enterprise_demand") or {}
     if "badge" in demand:
         demand["verdict"] = demand.pop("badge")

@@ -7,9 +7,9 @@ with the same function, so its output is the same either way.
 
 from __future__ import annotations
 
+from playbook.data.locate import resolve_data_dir
 from playbook.runner.params import Params, ParamsError
 from playbook.runner.results import Results, assess_all, read_results
-from playbook.runner.sources import resolve_data_dir
 
 
 def params_and_results(namespace: dict, *sections: str) -> tuple[Params, Results]:

@@ -1,5 +1,10 @@
 """Compute every section once: `assess_all(dataset, params) -> Results`.
 
+Each section is one function below, named as its summary.json section. Its parameters name what
+it needs: `dataset` and `params` are given; every other parameter is the result of the function of
+that name (Hamilton's idea: the argument name *is* the dependency). The order of computation and
+the sections a notebook needs are derived from the signatures, never kept beside them.
+
 The runner computes the results once per run and stores them in the run's partial folder; every
 notebook reads them through `playbook.runner.notebook`, and summary.json is written from them. A
 notebook run on its own computes the sections it shows with the same function, so its output is
@@ -8,6 +13,7 @@ identical.
 
 from __future__ import annotations
 
+import inspect
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,26 +21,25 @@ from pathlib import Path
 import pandas as pd
 
 from playbook.analyses.compensation import CompensationResult, compare_plans
-from playbook.analyses.demand import DemandResult, assess_enterprise_demand
-from playbook.analyses.leaders import FlagRules, LeaderResult, assess_leaders
+from playbook.analyses.enterprise_demand import DemandResult, assess_enterprise_demand
+from playbook.analyses.leaders import LeaderResult, assess_leaders
 from playbook.analyses.outcome import Skipped, skipped_unless
+from playbook.analyses.overview import Overview, assess_overview
 from playbook.analyses.penetration import PenetrationResult, assess_penetration, open_deal_win_probability
-from playbook.analyses.readiness import Overview, assess_readiness
 from playbook.analyses.size_effect import account_periods, exposure_spans
 from playbook.analyses.timing import TimingResult, assess_timing
-from playbook.data.usage import account_usage, usage_at
+from playbook.data.load import Dataset
+from playbook.data.notes import Note
+from playbook.data.usage import AccountUsage, usage_at
+from playbook.data.usage import account_usage as usage_of_accounts
 from playbook.runner.params import Params
 
 # summary.json's sections, in the order they are shown; each is one field of Results.
 SECTIONS = ("timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview")
-# A section needs the results of these before it can be computed.
-NEEDS = {
-    "enterprise_demand": ("penetration",),  # open deals are valued with the penetration win curve
-    "overview": ("timing", "penetration", "enterprise_demand"),
-}
+GIVEN = ("dataset", "params")  # what every computation starts from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Results:
     """Every section's result for one dataset and one set of parameters.
 
@@ -43,7 +48,6 @@ class Results:
 
     as_of: pd.Timestamp
     data_name: str
-    data_notes: tuple[str, ...]
     params: Params
     timing: TimingResult | None = None
     penetration: PenetrationResult | Skipped | None = None
@@ -58,87 +62,62 @@ class Results:
         return getattr(self, name)
 
 
-def with_needs(sections) -> list[str]:
-    """The sections asked for and every section they need, in SECTIONS order."""
-    wanted = set()
-    for name in sections:
-        if name not in SECTIONS:
-            raise ValueError(f"unknown section {name!r}; sections are {', '.join(SECTIONS)}")
-        wanted |= {name, *with_needs(NEEDS.get(name, ()))}
-    return [s for s in SECTIONS if s in wanted]
+# ---------------------------------------------------------------------------------------------
+# The computations: each takes `dataset`, `params` and the results it names.
 
 
-def assess_all(dataset, params: Params, sections=SECTIONS) -> Results:
-    """Compute `sections` (and what they need) for a loaded, validated dataset, each once."""
-    done: dict[str, object] = {}
-    wanted = with_needs(sections)
-    if {"penetration", "enterprise_demand"} & set(wanted) and not dataset.missing("users", "accounts"):
-        # Usage at every date the analyses need, in one pass over the events (or the users table).
-        done["account_usage"] = account_usage(dataset)
-    for name in wanted:
-        done[name] = _ASSESS[name](dataset, params, done)
-    done.pop("account_usage", None)
-    return Results(
-        as_of=dataset.as_of,
-        data_name=dataset.name,
-        data_notes=dataset.notes,
-        params=params,
-        **done,
-    )
+def account_usage(dataset: Dataset) -> AccountUsage | None:
+    """Usage at every date the analyses need, in one pass over the events (or the users table)."""
+    return None if dataset.missing("users", "accounts") else usage_of_accounts(dataset)
 
 
-def _timing(dataset, params: Params, done: dict) -> TimingResult:
+def timing(dataset: Dataset, params: Params) -> TimingResult:
     return assess_timing(
         dataset.arr_monthly,
         as_of=dataset.as_of,
-        band=(params.band_low, params.band_high),
-        approach_months=params.approach_months,
-        seed=params.seed,
         account_arr=dataset.account_arr,
+        **params.arguments_of(assess_timing),
     )
 
 
-def _penetration(dataset, params: Params, done: dict) -> PenetrationResult | Skipped:
+def penetration(
+    dataset: Dataset, params: Params, account_usage: AccountUsage | None
+) -> PenetrationResult | Skipped:
     skipped = skipped_unless("penetration", dataset.missing("users", "accounts"))
     if skipped:
         return skipped
-    usage = done["account_usage"]
     return assess_penetration(
-        usage.deals,
-        usage.now,
-        usage.year_ago,
+        account_usage.deals,
+        account_usage.now,
+        account_usage.year_ago,
         dataset.accounts,
         dataset.users,
         as_of=dataset.as_of,
-        window_days=usage.window_days,
-        pipeline_signal=params.pipeline_signal,
-        alpha=params.alpha,
-        n_permutations=params.n_permutations,
-        n_boot=params.n_boot,
-        seed=params.seed,
-        min_employees_scored=params.min_employees_scored,
-        min_employees_premature=params.min_employees_premature,
-        home_country=params.home_country,
+        window_days=account_usage.window_days,
+        **params.arguments_of(assess_penetration),
     )
 
 
-def _enterprise_demand(dataset, params: Params, done: dict) -> DemandResult | Skipped:
+def enterprise_demand(
+    dataset: Dataset,
+    params: Params,
+    account_usage: AccountUsage | None,
+    penetration: PenetrationResult | Skipped,
+) -> DemandResult | Skipped:
     skipped = skipped_unless("enterprise_demand", dataset.missing("feature_requests", "accounts"))
     if skipped:
         return skipped
-    probability, source = None, ""
+    probability, source = None, None
     if dataset.opportunities is not None:
-        penetration = done["penetration"]
         probability, source = open_deal_win_probability(
             dataset.opportunities, None if isinstance(penetration, Skipped) else penetration
         )
-    periods, note = _account_periods(dataset)
-    usage = done.get("account_usage")
+    periods, notes = _account_periods(dataset)
     size_now = None
     if "seats" in dataset.accounts and dataset.accounts["seats"].notna().all():
         size_now = dataset.accounts.set_index("account_id")["seats"].astype(float)
-    elif usage is not None:
-        size_now = usage.now.set_index("account_id")["active_users"].astype(float)
+    elif account_usage is not None:
+        size_now = account_usage.now.set_index("account_id")["active_users"].astype(float)
     return assess_enterprise_demand(
         dataset.feature_requests,
         dataset.accounts,
@@ -148,22 +127,18 @@ def _enterprise_demand(dataset, params: Params, done: dict) -> DemandResult | Sk
         features=dataset.features,
         win_probability=probability,
         win_probability_source=source,
-        cost_per_engineering_week=params.cost_per_engineering_week,
-        min_customer_share=params.min_customer_share,
-        stake_horizon_months=params.stake_horizon_months,
         account_size=size_now,
-        n_boot=params.n_boot,
-        seed=params.seed,
-        notes=(note,),
+        notes=notes,
+        **params.arguments_of(assess_enterprise_demand),
     )
 
 
-def _account_periods(dataset) -> tuple[pd.DataFrame | None, str]:
+def _account_periods(dataset: Dataset) -> tuple[pd.DataFrame | None, tuple[Note, ...]]:
     """Every account's yearly periods of exposure, with the seats (active users) measured in each;
     None when there are no users to measure seats with."""
     if dataset.users is None:
-        return None, ""
-    spans, note = exposure_spans(
+        return None, ()
+    spans, notes = exposure_spans(
         dataset.accounts,
         dataset.users,
         as_of=dataset.as_of,
@@ -172,42 +147,67 @@ def _account_periods(dataset) -> tuple[pd.DataFrame | None, str]:
     )
     periods = account_periods(spans, as_of=dataset.as_of)
     seats = usage_at(dataset, periods[["account_id", "date"]])["active_users"]
-    return periods.assign(seats=seats.to_numpy()), note
+    return periods.assign(seats=seats.to_numpy()), notes
 
 
-def _leaders(dataset, params: Params, done: dict) -> LeaderResult | Skipped:
+def leaders(dataset: Dataset, params: Params) -> LeaderResult | Skipped:
     return skipped_unless(
         "leaders", dataset.missing("leader_candidates", "interview_scores")
     ) or assess_leaders(
-        dataset.leader_candidates,
-        dataset.interview_scores,
-        weights=params.weights,
-        alpha=params.alpha,
-        rules=FlagRules(expansion_led=params.expansion_led),
+        dataset.leader_candidates, dataset.interview_scores, **params.arguments_of(assess_leaders)
     )
 
 
-def _compensation(dataset, params: Params, done: dict) -> CompensationResult:
-    return compare_plans(params.plans(), params.team(), seed=params.seed)
+def compensation(params: Params) -> CompensationResult:
+    return compare_plans(params.plans(), params.team(), **params.arguments_of(compare_plans))
 
 
-def _overview(dataset, params: Params, done: dict) -> Overview:
-    return assess_readiness(
-        done["timing"],
-        done["penetration"],
-        done["enterprise_demand"],
-        min_ready_accounts=params.min_ready_accounts,
+def overview(
+    params: Params,
+    timing: TimingResult,
+    penetration: PenetrationResult | Skipped,
+    enterprise_demand: DemandResult | Skipped,
+) -> Overview:
+    return assess_overview(timing, penetration, enterprise_demand, **params.arguments_of(assess_overview))
+
+
+COMPUTATIONS = {f.__name__: f for f in (account_usage, *(globals()[s] for s in SECTIONS))}
+
+
+def needs(name: str) -> tuple[str, ...]:
+    """The computations `name` takes as arguments (from its signature)."""
+    return tuple(p for p in inspect.signature(COMPUTATIONS[name]).parameters if p not in GIVEN)
+
+
+def with_needs(sections) -> list[str]:
+    """The computations `sections` need, themselves included, each after what it needs."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name not in COMPUTATIONS:
+            raise ValueError(f"unknown section {name!r}; sections are {', '.join(SECTIONS)}")
+        for needed in needs(name):
+            visit(needed)
+        if name not in order:
+            order.append(name)
+
+    for name in sections:
+        visit(name)
+    return order
+
+
+def assess_all(dataset: Dataset, params: Params, sections=SECTIONS) -> Results:
+    """Compute `sections` (and what they need) for a loaded, validated dataset, each once."""
+    done: dict[str, object] = {"dataset": dataset, "params": params}
+    for name in with_needs(sections):
+        function = COMPUTATIONS[name]
+        done[name] = function(**{p: done[p] for p in inspect.signature(function).parameters})
+    return Results(
+        as_of=dataset.as_of,
+        data_name=dataset.name,
+        params=params,
+        **{s: done[s] for s in SECTIONS if s in done},
     )
-
-
-_ASSESS = {
-    "timing": _timing,
-    "penetration": _penetration,
-    "enterprise_demand": _enterprise_demand,
-    "leaders": _leaders,
-    "compensation": _compensation,
-    "overview": _overview,
-}
 
 
 def save_results(results: Results, path: Path) -> None:

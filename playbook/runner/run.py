@@ -24,15 +24,16 @@ import nbformat
 
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
 from playbook.data import load_dataset
+from playbook.data.locate import resolve_data_dir
 from playbook.runner import stop
 from playbook.runner.diff import changes, previous_run, read_summary, run_number
 from playbook.runner.execute import cells_done, execute, kernel_pid
 from playbook.runner.params import Params, ParamsError
 from playbook.runner.render import board_pack_html, key_chart, notebook_html, notebook_title, slides_html
 from playbook.runner.results import SECTIONS, assess_all, save_results
-from playbook.runner.sources import resolve_data_dir
-from playbook.runner.summary import section_headline, section_verdict_text, summary_of
+from playbook.runner.summary import section_headline, section_verdict_text, summary_of, worded_notes
 from playbook.views.board import headline_figures
+from playbook.views.notes import change_text, note_text, set_aside_text
 from playbook.views.penetration import crm_csv, crm_ready_accounts
 
 DEFAULT_OUT = PROJECT_ROOT / "reports"
@@ -317,9 +318,9 @@ def run_playbook(
     dataset = load_dataset(data, as_of=params.as_of, active_window_days=params.active_window_days)
     stop.check()  # DuckDB may have swallowed a stop request while it read the events
     for note in dataset.decoded:
-        progress.say(note)
+        progress.say(note_text(note))
     for rule in dataset.set_aside:
-        progress.say(f"as_of {dataset.as_of:%Y-%m-%d}: set aside {rule}")
+        progress.say(f"as_of {dataset.as_of:%Y-%m-%d}: set aside {set_aside_text(rule)}")
     shown = [s for s in SECTIONS if any(s in nb.shows for nb in runs)]
     progress.say(f"computing {', '.join(shown) or 'nothing'} ...")
     results = assess_all(dataset, params, shown)
@@ -356,7 +357,12 @@ def run_playbook(
         compared = (
             None
             if earlier is None
-            else {"run": earlier.name, "changes": [str(c) for c in changes(read_summary(earlier), summary)]}
+            else {
+                "run": earlier.name,
+                "changes": [
+                    change_text(c.what, c.before, c.after) for c in changes(read_summary(earlier), summary)
+                ],
+            }
         )
         (work / "index.html").write_text(
             board_pack_html(
@@ -432,8 +438,8 @@ def _run_details(runs: list[NotebookRun], dataset, data: Path, params: Params) -
         "data_name": dataset.name,
         "as_of": dataset.as_of.strftime("%Y-%m-%d"),
         "parameters": params.changed(),
-        "notes": list(dataset.notes),
-        "set_aside": [s.to_dict() for s in dataset.set_aside],
+        "notes": worded_notes(dataset.notes, currency=params.currency),
+        "set_aside": [s.to_dict() | {"text": set_aside_text(s)} for s in dataset.set_aside],
         "notebooks": {
             nb.name: {"status": nb.status, "cell": nb.cell, "line": nb.line, "error": nb.error} for nb in runs
         },

@@ -46,7 +46,7 @@ def stop_requests():
     global _requested
     _requested = None
 
-    def handler(signum, frame):
+    def handler(signum, _frame):
         global _requested
         if _requested is not None:
             return

@@ -11,8 +11,9 @@ from playbook.analyses.outcome import Skipped
 from playbook.runner.results import SECTIONS, Results
 from playbook.views import overview as overview_words
 from playbook.views.compensation import pay_headline
-from playbook.views.demand import demand_headline
+from playbook.views.enterprise_demand import demand_headline
 from playbook.views.leaders import leaders_headline, leaders_verdict, names_of
+from playbook.views.notes import DEMAND_REASONS, note_text, skipped_text
 from playbook.views.penetration import penetration_headline
 from playbook.views.timing import timing_headline
 
@@ -24,7 +25,7 @@ def section_headline(results: Results, section: str) -> str:
     currency = results.params.currency
     result = results.section(section)
     if isinstance(result, Skipped):
-        return result.reason
+        return skipped_text(result.missing)
     if section == "timing":
         return timing_headline(result, currency=currency)
     if section == "penetration":
@@ -77,5 +78,16 @@ def summary_of(results: Results, sections, *, run: dict) -> dict:
             summary[section] = overview_summary(results)
         else:
             summary[section] = result.to_dict() | {"headline": section_headline(results, section)}
+            if isinstance(result, Skipped):
+                summary[section]["reason"] = skipped_text(result.missing)
+            if section == "enterprise_demand" and not isinstance(result, Skipped):
+                summary[section]["reason_text"] = DEMAND_REASONS[result.reason]
+            if getattr(result, "notes", None):
+                summary[section]["notes"] = worded_notes(result.notes, currency=results.params.currency)
     summary["run"] = run
     return summary
+
+
+def worded_notes(notes, *, currency: str) -> list[dict]:
+    """Notes for summary.json: each note's code and values, and its words."""
+    return [n.to_dict() | {"text": note_text(n, currency=currency)} for n in notes]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playbook.analyses.compensation import CompensationResult
-from playbook.analyses.demand import DemandResult
+from playbook.analyses.enterprise_demand import DemandResult
 from playbook.analyses.leaders import LeaderResult
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.penetration import PenetrationResult

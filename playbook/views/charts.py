@@ -14,7 +14,7 @@ from playbook.analyses.penetration import RULES_OF_THUMB, SIGNALS
 from playbook.analyses.timing import TimingResult
 from playbook.views.formatting import money
 from playbook.views.html import notes_card
-from playbook.views.penetration import SIGNAL_LABELS, VERDICT_WORDS, signal_value
+from playbook.views.penetration import MARK_WORDS, SIGNAL_LABELS, VERDICT_WORDS, signal_value
 
 FORECAST_MONTHS_SHOWN = 36
 PALETTE = {"actual": "#1f3b73", "forecast": "#e07a1f", "band": "#9cc3a8", "mark": "#7a7a7a"}
@@ -198,7 +198,7 @@ def win_curves(result) -> Chart:
         ax.text(
             rule.marks[-1],
             0.97,
-            f" {rule.short}",
+            f" {MARK_WORDS[signal][1]}",
             color=PALETTE["mark"],
             fontsize=8,
             va="top",
@@ -290,7 +290,7 @@ def request_rates(result) -> Chart:
         parts.append(f"{kind} {irr:.2f}x per doubling")
     parts.append(f"ratio {effect.ratio:.2f} ({effect.ratio_ci[0]:.2f}-{effect.ratio_ci[1]:.2f})")
     zendesk = RULES_OF_THUMB["seats"]
-    ax.axvline(zendesk.value, color=PALETTE["mark"], ls="--", lw=1, label=zendesk.source)
+    ax.axvline(zendesk.value, color=PALETTE["mark"], ls="--", lw=1, label=MARK_WORDS["seats"][0])
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel("seats (log scale)")

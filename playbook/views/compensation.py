@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from playbook.analyses.compensation import OBJECTIVE, CompensationResult
+from playbook.analyses.compensation import CompensationResult
 from playbook.analyses.leaders import LeaderResult
 from playbook.analyses.outcome import Skipped
 from playbook.views.formatting import money, percent
@@ -12,6 +12,12 @@ from playbook.views.html import bullets, verdict_card
 from playbook.views.leaders import leaders_headline, leaders_verdict
 
 PARAMETER_WORDS = {"risk_aversion": "risk aversion", "effort_response": "effort response"}
+# The objective plans are compared on (`compensation.OBJECTIVE`), short and in full.
+OBJECTIVE_WORDS = (
+    "net bookings per seat and year",
+    "net bookings per seat and year: bookings less the cost of sales (pay and recruiting), an empty seat "
+    "selling nothing",
+)
 
 
 def switch_sentences(comp: CompensationResult) -> list[str]:
@@ -27,7 +33,7 @@ def pay_headline(comp: CompensationResult, *, currency: str = "USD") -> str:
     """The recommended plan, by how much, and how far the recommendation holds."""
     best = comp.outcome(comp.recommended)
     text = (
-        f"{comp.recommended} gives the most {OBJECTIVE.split(':')[0]}: {money(best.objective, currency)} "
+        f"{comp.recommended} gives the most {OBJECTIVE_WORDS[0]}: {money(best.objective, currency)} "
         f"over the {comp.team.n_quarters} simulated quarters"
     )
     if comp.runner_up is not None:
@@ -98,7 +104,7 @@ def assumptions_list(comp: CompensationResult):
     t = comp.team
     return bullets(
         [
-            f"Objective: {OBJECTIVE}.",
+            f"Objective: {OBJECTIVE_WORDS[1]}.",
             f"Risk aversion {t.risk_aversion:g}: a rep values pay at its expected value less "
             f"{t.risk_aversion:g} × half "
             "its variance (in units of on-target earnings); luck and what a rep does not know of their own "

@@ -5,16 +5,17 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, Markdown
 
 from playbook.analyses.outcome import Skipped
+from playbook.views.notes import skipped_text, worded
 
 
 def show(result, build, *args, **kwargs):
     """What a notebook cell displays: `build(result, ...)`, a DataFrame as a full escaped table,
     or the reason the analysis was skipped."""
     if isinstance(result, Skipped):
-        return notes_card([result.reason])
+        return notes_card([skipped_text(result.missing)])
     shown = build(result, *args, **kwargs)
     return table(shown) if isinstance(shown, pd.DataFrame) else shown
 
@@ -62,3 +63,13 @@ def notes_card(notes: list[str]) -> HTML:
         return HTML("<p>No caveats: every table and column this analysis uses was provided.</p>")
     items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return HTML(f'<div class="tex2jax_ignore mathjax_ignore"><p>Caveats:</p><ul>{items}</ul></div>')
+
+
+def prose(template: str, params) -> Markdown:
+    """A notebook's narrative whose figures come from the run's parameters, so the text never states
+    a value the run did not use: `{n_permutations:count}`, `{alpha}`, `{active_window_days}`.
+
+    The template is Markdown written in the notebook; values are formatted as everywhere else
+    (`views.notes`); a literal brace is written twice.
+    """
+    return Markdown(worded(template, params.to_dict(), currency=params.currency))

@@ -7,6 +7,7 @@ import pandas as pd
 from playbook.analyses.leaders import LeaderResult, Ranking
 from playbook.analyses.outcome import Skipped
 from playbook.views.html import bullets
+from playbook.views.notes import note_text, skipped_text
 from playbook.views.people import candidate_names, interviewer_names
 
 ATTRIBUTE_LABELS = {
@@ -64,7 +65,7 @@ def leaders_headline(result: LeaderResult | Skipped, names: dict[str, str]) -> s
     """One paragraph: who leads and how sure we are, what agreement says, single-interviewer
     candidates, and red flags."""
     if isinstance(result, Skipped):
-        return result.reason
+        return skipped_text(result.missing)
     parts = [lead_sentence(result, names)]
     if result.uncertain:
         shaky = ", ".join(ATTRIBUTE_LABELS[a] for a in result.uncertain)
@@ -167,7 +168,9 @@ def single_table(result: LeaderResult, names: dict[str, str], *, show_pii: bool 
 
 
 def flag_list(result: LeaderResult, names: dict[str, str]):
-    items = [f"{names.get(c, c)}: {flag}" for c, flags in sorted(result.flags.items()) for flag in flags]
+    items = [
+        f"{names.get(c, c)}: {note_text(flag)}" for c, flags in sorted(result.flags.items()) for flag in flags
+    ]
     return bullets(items or ["No red flag on any candidate."])
 
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from IPython.display import HTML
 
-from playbook.analyses.demand import DemandResult
+from playbook.analyses.enterprise_demand import DemandResult
 from playbook.analyses.outcome import Skipped
+from playbook.analyses.overview import Overview, Reason
 from playbook.analyses.penetration import PenetrationResult
-from playbook.analyses.readiness import Overview, Reason
 from playbook.analyses.timing import TimingResult
 from playbook.views.formatting import money, percent
 from playbook.views.html import verdict_card
+from playbook.views.notes import skipped_text
 from playbook.views.penetration import p_text, signal_value
 
 
@@ -60,7 +61,9 @@ def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_read
     if reason.prerequisite == "tipping_point":
         label = "a tipping point from our own deals"
         if isinstance(pen, Skipped):
-            return ReasonText(False, label, pen.reason, "provide users, accounts and opportunities", notebook)
+            return ReasonText(
+                False, label, skipped_text(pen.missing), "provide users, accounts and opportunities", notebook
+            )
         t = pen.threshold
         deals = f"{t.n} closed deals, {t.n_wins} won"
         if reason.met:
@@ -86,7 +89,9 @@ def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_read
         return ReasonText(False, label, evidence, change, notebook)
     label = f"at least {min_ready} accounts past it with no top-down deal"
     if isinstance(pen, Skipped):
-        return ReasonText(False, label, pen.reason, "provide users, accounts and opportunities", notebook)
+        return ReasonText(
+            False, label, skipped_text(pen.missing), "provide users, accounts and opportunities", notebook
+        )
     if pen.verdict != "own_threshold":
         return ReasonText(
             False,
@@ -109,7 +114,9 @@ def _demand_text(reason: Reason, demand: DemandResult | Skipped) -> ReasonText:
     if reason.prerequisite == "size_effect":
         label = "enterprise requests grow with account size faster than core requests"
         if isinstance(demand, Skipped):
-            return ReasonText(False, label, demand.reason, "provide feature requests", notebook)
+            return ReasonText(
+                False, label, skipped_text(demand.missing), "provide feature requests", notebook
+            )
         e = demand.size
         evidence = (
             "not estimated"
@@ -128,7 +135,7 @@ def _demand_text(reason: Reason, demand: DemandResult | Skipped) -> ReasonText:
         return ReasonText(reason.met, label, evidence, change, notebook)
     label = "customers, not sales, drive enterprise demand"
     if isinstance(demand, Skipped):
-        return ReasonText(False, label, demand.reason, "provide feature requests", notebook)
+        return ReasonText(False, label, skipped_text(demand.missing), "provide feature requests", notebook)
     share = demand.customer_share
     evidence = (
         "unknown (no request source)"

@@ -12,6 +12,7 @@ from playbook.analyses.penetration import RULES_OF_THUMB, PenetrationResult
 from playbook.analyses.tipping_point import Threshold
 from playbook.views.formatting import money, percent, spreadsheet_safe
 from playbook.views.html import notes_card, paragraph, verdict_card
+from playbook.views.notes import note_texts, outside_reason_text, skipped_text
 from playbook.views.people import mask_email
 
 SIGNAL_LABELS = {
@@ -24,6 +25,12 @@ NEEDED_UNITS = {
     "employee_penetration": "more active users",
     "departments": "more active departments",
     "seats": "more seats in use",
+}
+# The article's marks (`analyses.penetration.RULES_OF_THUMB`): what each company found, in full and short.
+MARK_WORDS = {
+    "employee_penetration": ("Dropbox: 3-10% of employees was typically the tipping point", "Dropbox 3–10%"),
+    "departments": ("Twilio: usage across 2-3 departments best predicted a top-down win", "Twilio 2–3"),
+    "seats": ("Zendesk: more than 15 seats moved a prospect to enterprise sales", "Zendesk >15"),
 }
 VERDICT_WORDS = {
     "own_threshold": "our own threshold",
@@ -57,7 +64,7 @@ def _interval(t: Threshold) -> str:
 
 def evidence_sentence(t: Threshold) -> str:
     """What our deals say about a threshold on one signal, in one or two sentences."""
-    label, mark = SIGNAL_LABELS[t.signal], RULES_OF_THUMB[t.signal]
+    label, mark, mark_words = SIGNAL_LABELS[t.signal], RULES_OF_THUMB[t.signal], MARK_WORDS[t.signal][0]
     deals = f"{t.n} closed deals in {t.n_accounts} accounts, {t.n_wins} won"
     if t.verdict == "own_threshold":
         return (
@@ -67,7 +74,7 @@ def evidence_sentence(t: Threshold) -> str:
             f"is rejected ({p_text(t.p_value)}, permutation test at α = {t.alpha:g})."
         )
     reference = (
-        f"The article's mark ({mark.source}) is shown for reference only: deals at or above "
+        f"The article's mark ({mark_words}) is shown for reference only: deals at or above "
         f"{signal_value(t.signal, mark.value)} won {percent(t.win_rate_above)}, those below "
         f"{percent(t.win_rate_below)}."
     )
@@ -100,7 +107,7 @@ def penetration_card(result: PenetrationResult | Skipped, *, currency: str = "US
 def penetration_headline(result: PenetrationResult | Skipped, *, currency: str = "USD") -> str:
     """One paragraph: what our deals say, and the pipeline it gives (or why there is none)."""
     if isinstance(result, Skipped):
-        return result.reason
+        return skipped_text(result.missing)
     parts = [evidence_sentence(result.threshold)]
     if result.verdict == "own_threshold":
         value = result.pipeline_value
@@ -139,7 +146,7 @@ def threshold_table(result: PenetrationResult) -> pd.DataFrame:
                 "win rate below": percent(t.win_rate_below),
                 "win rate at or above": percent(t.win_rate_above),
                 "closed deals (won; accounts)": f"{t.n} ({t.n_wins}; {t.n_accounts})",
-                "the article's mark": RULES_OF_THUMB[t.signal].source,
+                "the article's mark": MARK_WORDS[t.signal][0],
             }
         )
     return pd.DataFrame(rows)
@@ -223,7 +230,9 @@ def outside_table(result: PenetrationResult, *, top: int = 10) -> pd.DataFrame:
             "account": rows["account_name"],
             "employees": rows["employee_count"].map(lambda v: f"{v:,.0f}"),
             "today": rows[signal].map(lambda v: signal_value(signal, v)),
-            "why it is not valued": rows["reason"],
+            "why it is not valued": rows["reason"].map(
+                lambda code: outside_reason_text(code, min_employees=result.min_employees_scored)
+            ),
         }
     )
 
@@ -297,7 +306,7 @@ def penetration_notes(result: PenetrationResult, *, currency: str = "USD"):
         f"Accounts smaller than {result.min_employees_scored:,} employees, or outside the size and "
         "usage range of our closed deals, are never valued."
     )
-    return notes_card(list(result.notes) + basis)
+    return notes_card(note_texts(result.notes, currency=currency) + basis)
 
 
 CRM_COLUMNS = (

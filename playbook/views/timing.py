@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from playbook.analyses.timing import DEFAULT_BAND, TimingResult
+from playbook.analyses.timing import TimingResult, TimingSettings
 from playbook.views.formatting import money, months, percent
 from playbook.views.html import notes_card, verdict_card
+from playbook.views.notes import note_text, note_texts
+
+# What each flywheel indicator is compared with (`Indicator.mark`), where it has a mark or a meaning.
+MARK_WORDS = {
+    "nrr": "rule of thumb (the article): top companies often exceed 150%",
+    "self_serve_share": "the bottom-up motion is the pipeline for top-down sales",
+    "magic_number": "industry rule of thumb (not from the article): above 0.75 is efficient",
+}
 
 
 def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
@@ -14,7 +22,7 @@ def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
     low, high = result.band
     band = f"{money(low, currency, digits=0)}–{money(high, currency, digits=0)}"
     arr = money(result.current_arr, currency)
-    if result.band == DEFAULT_BAND:
+    if result.band == (TimingSettings.band_low, TimingSettings.band_high):
         precedent = "GitHub, Twilio and SendGrid all started top-down sales in this band."
     else:
         precedent = "(The article's band is $20M–$30M, where GitHub, Twilio and SendGrid started.)"
@@ -103,9 +111,9 @@ def timing_evidence(result: TimingResult) -> pd.DataFrame:
             shown = percent(ind.value)
         else:
             shown = f"{ind.value:.2f}"
-        if ind.note and ind.value is not None:
-            shown += f" ({ind.note})"
-        mark = ind.mark_source or "—"
+        if ind.method is not None and ind.value is not None:
+            shown += f" ({note_text(ind.method)})"
+        mark = MARK_WORDS.get(ind.name, "—")
         verdict = {True: "meets the mark", False: "below the mark", None: ""}[ind.meets_mark]
         rows.append((labels[ind.name], shown, mark, verdict, ind.n_months))
     return pd.DataFrame(
@@ -120,4 +128,4 @@ def timing_card(result: TimingResult, *, currency: str = "USD"):
 
 def timing_notes(result: TimingResult):
     """The caveats the analysis raised."""
-    return notes_card(list(result.notes))
+    return notes_card(note_texts(result.notes))

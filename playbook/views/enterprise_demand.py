@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from playbook.analyses.demand import DemandResult
+from playbook.analyses.enterprise_demand import DemandResult
 from playbook.analyses.outcome import Skipped
 from playbook.views.formatting import money, percent
 from playbook.views.html import bullets, notes_card, paragraph, verdict_card
+from playbook.views.notes import MODELS, note_text, note_texts, skipped_text
 
 
 def _ranks(result: DemandResult) -> dict[str, str]:
@@ -37,7 +38,7 @@ def size_sentence(result: DemandResult) -> str:
 def demand_headline(result: DemandResult | Skipped, *, currency: str = "USD") -> str:
     """One paragraph: does enterprise demand grow with size, who asks, and what is at stake."""
     if isinstance(result, Skipped):
-        return result.reason
+        return skipped_text(result.missing)
     parts = [size_sentence(result)]
     c = result.customers
     if c is not None:
@@ -70,15 +71,17 @@ def demand_card(result: DemandResult | Skipped, *, currency: str = "USD"):
     return verdict_card("Enterprise demand", result.verdict, [demand_headline(result, currency=currency)])
 
 
-def demand_notes(result: DemandResult):
-    basis = [f"Win probabilities of open deals: {result.win_probability_source}."]
+def demand_notes(result: DemandResult, *, currency: str = "USD"):
+    basis = []
+    if result.win_probability_source is not None:
+        basis.append(f"Win probabilities of open deals: {note_text(result.win_probability_source)}.")
     if result.pipeline is not None:
         basis.append(
             "Open deals count only as far as they are expected to close within "
             f"{result.pipeline.horizon_months} "
-            f"months, from {result.pipeline.close_source}."
+            f"months, from {note_text(result.pipeline.close_source)}."
         )
-    return notes_card(list(result.notes) + basis)
+    return notes_card(note_texts(result.notes, currency=currency) + basis)
 
 
 def elasticity_table(result: DemandResult) -> pd.DataFrame:
@@ -93,7 +96,7 @@ def elasticity_table(result: DemandResult) -> pd.DataFrame:
             "95% interval": [f"{lo:.2f}–{hi:.2f}" for lo, hi in (e.enterprise_ci, e.core_ci, e.ratio_ci)],
             "requests counted": [f"{e.n_enterprise:,}", f"{e.n_core:,}", ""],
             "accounts (account-years)": [f"{e.n_accounts:,} ({e.n_periods:,})", "", ""],
-            "model": [e.model, "", ""],
+            "model": [MODELS[e.model], "", ""],
         }
     )
 

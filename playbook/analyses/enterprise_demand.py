@@ -12,22 +12,56 @@ each feature not built yet (`stake`)?
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.settings import CommonSettings
 from playbook.analyses.size_effect import SizeEffect, count_requests, size_effect
 from playbook.analyses.stake import OpenPipeline, open_pipeline
+from playbook.data.notes import Note
+from playbook.data.settings import Settings, setting
 
 # Without a catalogue flag, these request categories count as enterprise features.
 ENTERPRISE_CATEGORIES = ("security", "access control", "compliance", "admin", "audit")
 CUSTOMER_SOURCES = ("support", "community", "self_serve")
 VERDICTS = ("customer-driven", "sales-driven", "no size effect", "source unknown")
-# Zendesk: customers forced enterprise features on it; sales did not drive the requests.
-DEFAULT_MIN_CUSTOMER_SHARE = 0.5
-DEFAULT_STAKE_HORIZON_MONTHS = 6  # Stripe: "... $X of scale over the next six months"
 MIN_REQUESTS = 10  # of each kind, to fit the size model
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnterpriseDemandSettings(Settings):
+    """Enterprise demand: who must be asking, the horizon of what is at stake, the cost of building."""
+
+    GROUP: ClassVar[str] = "enterprise demand: who asks for enterprise features, and what each is worth"
+
+    cost_per_engineering_week: float = setting(
+        25_000,
+        kind="number",
+        unit="currency",
+        minimum=0,
+        help="fully loaded cost of one engineering week, for payback",
+    )
+    # Zendesk: customers forced enterprise features on it; sales did not drive the requests.
+    min_customer_share: float = setting(
+        0.5,
+        kind="number",
+        unit="share 0-1",
+        minimum=0,
+        maximum=1,
+        help="share of enterprise requests from customers needed for customer-driven",
+    )
+    # Stripe: "... $X of scale over the next six months".
+    stake_horizon_months: int = setting(
+        6,
+        kind="int",
+        unit="months",
+        minimum=1,
+        help="only what open deals are expected to bring within this many months is at stake",
+    )
+    top_features: int = setting(12, kind="int", minimum=1, help="features listed in the rankings table")
 
 
 def is_enterprise(requests: pd.DataFrame, features: pd.DataFrame | None) -> pd.Series:
@@ -52,7 +86,7 @@ def shipped_features(features: pd.DataFrame | None) -> set[str]:
     return set(features.loc[features["status"].astype("string").str.lower() == "shipped", "feature"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CustomerShare:
     """The share of enterprise requests that came from customers (not sales), with a 95% interval
     from a bootstrap of whole accounts (an account's requests come from the same people)."""
@@ -72,7 +106,11 @@ class CustomerShare:
 
 
 def customer_driven_share(
-    requests: pd.DataFrame, enterprise: pd.Series, *, n_boot: int = 1000, seed=0
+    requests: pd.DataFrame,
+    enterprise: pd.Series,
+    *,
+    n_boot: int = CommonSettings.n_boot,
+    seed=CommonSettings.seed,
 ) -> CustomerShare | None:
     """Share of enterprise requests from customers directly, with a cluster bootstrap by account."""
     if "source" not in requests:
@@ -88,7 +126,10 @@ def customer_driven_share(
     shares = customers[picks].sum(axis=1) / totals[picks].sum(axis=1)
     low, high = np.quantile(shares, [0.025, 0.975])
     return CustomerShare(
-        float(customers.sum() / totals.sum()), (float(low), float(high)), len(rows), len(totals)
+        share=float(customers.sum() / totals.sum()),
+        ci=(float(low), float(high)),
+        n_requests=len(rows),
+        n_accounts=len(totals),
     )
 
 
@@ -144,7 +185,7 @@ def feature_rankings(
     return per_feature.reset_index()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DemandResult:
     """Enterprise demand: the size effect against core requests, who asks, and what is at stake.
 
@@ -157,10 +198,10 @@ class DemandResult:
     rankings: pd.DataFrame = field(repr=False)
     pipeline: OpenPipeline | None
     shipped: tuple[str, ...]
-    win_probability_source: str
+    win_probability_source: Note | None  # None without opportunities
     cost_per_engineering_week: float
     min_customer_share: float
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def grows_with_size(self) -> bool:
@@ -189,20 +230,15 @@ class DemandResult:
 
     @property
     def reason(self) -> str:
-        """Why the verdict, in a sentence a board can read."""
+        """Why the verdict, as a code the views word: `size_not_estimated`, `no_faster_growth`,
+        `source_missing`, `customers_ask` or `sales_logs`."""
         if self.size is None:
-            return "too few requests of each kind to estimate a size effect"
+            return "size_not_estimated"
         if not self.grows_with_size:
-            low, high = self.size.ratio_ci
-            return (
-                f"enterprise requests do not grow with seats faster than core requests (ratio "
-                f"{self.size.ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
-            )
+            return "no_faster_growth"
         if self.customers is None:
-            return "requests carry no source: who asks is unknown"
-        if self.customer_driven:
-            return "enterprise requests grow faster with size and come mostly from customers"
-        return "enterprise requests grow faster with size, but sales logs too many of them"
+            return "source_missing"
+        return "customers_ask" if self.customer_driven else "sales_logs"
 
     @property
     def has_effort(self) -> bool:
@@ -240,8 +276,10 @@ class DemandResult:
             ],
             "shipped_features_left_out": list(self.shipped),
             "lost_arr_by_feature": {row.feature: round(float(row.lost_arr), 2) for row in lost.itertuples()},
-            "win_probability_source": self.win_probability_source,
-            "notes": list(self.notes),
+            "win_probability_source": (
+                None if self.win_probability_source is None else self.win_probability_source.to_dict()
+            ),
+            "notes": [n.to_dict() for n in self.notes],
         }
 
 
@@ -254,14 +292,14 @@ def assess_enterprise_demand(
     opportunities: pd.DataFrame | None = None,
     features: pd.DataFrame | None = None,
     win_probability: pd.Series | None = None,
-    win_probability_source: str = "",
-    cost_per_engineering_week: float = 25_000.0,
-    min_customer_share: float = DEFAULT_MIN_CUSTOMER_SHARE,
-    stake_horizon_months: int = DEFAULT_STAKE_HORIZON_MONTHS,
+    win_probability_source: Note | None = None,
+    cost_per_engineering_week: float = EnterpriseDemandSettings.cost_per_engineering_week,
+    min_customer_share: float = EnterpriseDemandSettings.min_customer_share,
+    stake_horizon_months: int = EnterpriseDemandSettings.stake_horizon_months,
     account_size: pd.Series | None = None,
-    n_boot: int = 1000,
-    seed: int = 0,
-    notes: tuple[str, ...] = (),
+    n_boot: int = CommonSettings.n_boot,
+    seed: int = CommonSettings.seed,
+    notes: tuple[Note, ...] = (),
 ) -> DemandResult:
     """Do enterprise requests grow faster with size than core ones, who asks, what is at stake?
 
@@ -300,34 +338,29 @@ def assess_enterprise_demand(
         raise ValueError("cost_per_engineering_week must be positive")
     if not 0 <= min_customer_share <= 1:
         raise ValueError(f"min_customer_share must be a share between 0 and 1, got {min_customer_share}")
-    notes = [n for n in notes if n]
+    notes = list(notes)
     enterprise = is_enterprise(requests, features)
     shipped = shipped_features(features)
     if features is None:
-        notes.append(
-            "No features catalogue: enterprise features are recognised by category "
-            f"({', '.join(ENTERPRISE_CATEGORIES)}), and payback cannot be computed (no effort estimates)."
-        )
+        notes.append(Note("no_feature_catalogue", categories=ENTERPRISE_CATEGORIES))
     elif "effort_weeks" not in features:
-        notes.append("The features catalogue has no effort_weeks: payback cannot be computed.")
+        notes.append(Note("no_effort_weeks"))
     if shipped:
-        notes.append(
-            f"Shipped features are left out of every ranking and of the stake: {', '.join(sorted(shipped))}."
-        )
+        notes.append(Note("shipped_left_out", features=sorted(shipped)))
 
     effect = None
     if periods is None:
-        notes.append("Neither seats nor users are known: demand by account size is not estimated.")
+        notes.append(Note("size_unknown"))
     else:
         counted = count_requests(periods, requests, enterprise)
         if min(counted["enterprise_requests"].sum(), counted["core_requests"].sum()) < MIN_REQUESTS:
-            notes.append(f"Fewer than {MIN_REQUESTS} requests of a kind: the size effect is not estimated.")
+            notes.append(Note("too_few_requests", needed=MIN_REQUESTS))
         else:
             effect = size_effect(counted)
 
     customers = customer_driven_share(requests, enterprise, n_boot=n_boot, seed=seed)
     if customers is None:
-        notes.append("No request source: whether customers or sales drive enterprise demand is unknown.")
+        notes.append(Note("no_request_source"))
     pipeline = None
     if opportunities is not None:
         if win_probability is None:
@@ -335,7 +368,7 @@ def assess_enterprise_demand(
                 "win_probability is required with opportunities (see penetration.open_deal_win_probability)"
             )
         if "amount" not in opportunities:
-            notes.append("Opportunities have no amount: nothing can be at stake.")
+            notes.append(Note("no_amounts"))
         pipeline = open_pipeline(
             opportunities,
             requests,
@@ -347,8 +380,7 @@ def assess_enterprise_demand(
         )
         notes += list(pipeline.notes)
     else:
-        win_probability_source = "no opportunities table"
-        notes.append("No opportunities table: no ARR is at stake, and no loss is attributed to a feature.")
+        notes.append(Note("no_opportunities"))
     rankings = feature_rankings(
         requests,
         enterprise,
@@ -361,14 +393,14 @@ def assess_enterprise_demand(
         cost_per_engineering_week=cost_per_engineering_week,
     )
     return DemandResult(
-        as_of,
-        effect,
-        customers,
-        rankings,
-        pipeline,
-        tuple(sorted(shipped)),
-        win_probability_source,
-        cost_per_engineering_week,
-        min_customer_share,
-        tuple(notes),
+        as_of=as_of,
+        size=effect,
+        customers=customers,
+        rankings=rankings,
+        pipeline=pipeline,
+        shipped=tuple(sorted(shipped)),
+        win_probability_source=win_probability_source if opportunities is not None else None,
+        cost_per_engineering_week=cost_per_engineering_week,
+        min_customer_share=min_customer_share,
+        notes=tuple(notes),
     )

@@ -12,18 +12,33 @@ judges the evidence a second time, so it cannot disagree with a section.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
-from playbook.analyses.demand import DemandResult
+from playbook.analyses.enterprise_demand import DemandResult
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.penetration import PenetrationResult
 from playbook.analyses.timing import TimingResult
+from playbook.data.settings import Settings, setting
 
 VERDICTS = ("ready", "not_yet", "overdue")
 PREREQUISITES = ("timing", "tipping_point", "ready_accounts", "size_effect", "customer_driven")
-DEFAULT_MIN_READY_ACCOUNTS = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class OverviewSettings(Settings):
+    """The overview: how large a pipeline of ready accounts the flywheel must show."""
+
+    GROUP: ClassVar[str] = "overview: the readiness verdict"
+
+    min_ready_accounts: int = setting(
+        10,
+        kind="int",
+        minimum=0,
+        help="accounts past the threshold needed for the flywheel to show in accounts",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reason:
     """One prerequisite: whether it is met, and the section whose verdict decides it."""
 
@@ -35,7 +50,7 @@ class Reason:
         return {"prerequisite": self.prerequisite, "met": self.met, "section": self.section}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Overview:
     """The readiness verdict and the prerequisites behind it. `to_dict()` is summary.json's `overview`."""
 
@@ -58,12 +73,12 @@ class Overview:
         }
 
 
-def assess_readiness(
+def assess_overview(
     timing: TimingResult,
     penetration: PenetrationResult | Skipped,
     demand: DemandResult | Skipped,
     *,
-    min_ready_accounts: int = DEFAULT_MIN_READY_ACCOUNTS,
+    min_ready_accounts: int = OverviewSettings.min_ready_accounts,
 ) -> Overview:
     """`overdue` when timing is late; `ready` when every prerequisite holds; `not_yet` otherwise.
 
@@ -79,17 +94,25 @@ def assess_readiness(
         raise ValueError(f"min_ready_accounts must be at least 0, got {min_ready_accounts}")
     pen_ran = not isinstance(penetration, Skipped)
     demand_ran = not isinstance(demand, Skipped)
-    reasons = (
-        Reason("timing", timing.verdict in ("approaching", "in_window", "late"), "timing"),
-        Reason("tipping_point", pen_ran and penetration.verdict == "own_threshold", "penetration"),
-        Reason("ready_accounts", pen_ran and len(penetration.ready) >= min_ready_accounts, "penetration"),
-        Reason("size_effect", demand_ran and demand.grows_with_size, "enterprise_demand"),
-        Reason("customer_driven", demand_ran and demand.verdict == "customer-driven", "enterprise_demand"),
-    )
+    met = {
+        "timing": timing.verdict in ("approaching", "in_window", "late"),
+        "tipping_point": pen_ran and penetration.verdict == "own_threshold",
+        "ready_accounts": pen_ran and len(penetration.ready) >= min_ready_accounts,
+        "size_effect": demand_ran and demand.grows_with_size,
+        "customer_driven": demand_ran and demand.verdict == "customer-driven",
+    }
+    section = {
+        "timing": "timing",
+        "tipping_point": "penetration",
+        "ready_accounts": "penetration",
+        "size_effect": "enterprise_demand",
+        "customer_driven": "enterprise_demand",
+    }
+    reasons = tuple(Reason(prerequisite=p, met=met[p], section=section[p]) for p in PREREQUISITES)
     if timing.verdict == "late":
         verdict = "overdue"
     elif all(r.met for r in reasons):
         verdict = "ready"
     else:
         verdict = "not_yet"
-    return Overview(verdict, reasons, min_ready_accounts)
+    return Overview(verdict=verdict, reasons=reasons, min_ready_accounts=min_ready_accounts)

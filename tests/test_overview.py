@@ -6,7 +6,7 @@ import pytest
 
 from playbook import SAMPLES_DIR
 from playbook.analyses.outcome import Skipped
-from playbook.analyses.readiness import assess_readiness
+from playbook.analyses.overview import assess_overview
 from playbook.data import load_dataset
 from playbook.runner.params import Params
 from playbook.runner.results import assess_all
@@ -26,7 +26,7 @@ def results():
 
 
 def readiness(r, **kwargs):
-    return assess_readiness(r.timing, r.penetration, r.enterprise_demand, **kwargs)
+    return assess_overview(r.timing, r.penetration, r.enterprise_demand, **kwargs)
 
 
 def words(r, overview):
@@ -68,10 +68,10 @@ def test_the_overview_reads_the_demand_verdict_and_cannot_disagree_with_it():
 def test_late_is_overdue_whatever_else_holds(results):
     r = results["late"]
     skipped_pen, skipped_demand = (
-        Skipped("penetration", "no users"),
-        Skipped("enterprise_demand", "no requests"),
+        Skipped(section="penetration", missing=("users",)),
+        Skipped(section="enterprise_demand", missing=("feature_requests",)),
     )
-    overview = assess_readiness(r.timing, skipped_pen, skipped_demand)
+    overview = assess_overview(r.timing, skipped_pen, skipped_demand)
     assert overview.verdict == "overdue"
     texts = reason_texts(overview, r.timing, skipped_pen, skipped_demand)
     assert "close the gaps fast" in readiness_headline(overview, texts)
