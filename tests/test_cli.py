@@ -417,6 +417,6 @@ def test_one_notebook_with_parameters_run_both_ways(tmp_path):
         {"data_dir": "early", "band_low": 7_000_000, "band_high": 10_000_000},
         cell_timeout=120,
     )
-    assert outcome["ok"], outcome
+    assert outcome.ok, outcome
     assert code_outputs(alone) == code_outputs(in_run)
     assert "In the window" in str(code_outputs(alone))

@@ -13,7 +13,7 @@ from playbook import PROJECT_ROOT
 from playbook.runner.cli import main
 from playbook.runner.params import Params, ParamsError, example_params_yaml, notebook_cell
 from playbook.runner.refresh import parameters_cell
-from playbook.runner.run import available_notebooks
+from playbook.runner.schedule import available_notebooks
 
 
 def test_defaults_are_valid_and_every_parameter_is_documented():

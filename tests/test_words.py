@@ -35,6 +35,7 @@ ALLOWED_CALLS = {
     "Table",  # the data contract's description of a table
     "Plan",  # a built-in pay plan's name: an identifier, shown as it is
     "from_mapping",  # parameters from a mapping: `source` names where they came from, for errors
+    "failure",  # a notebook's failed outcome: its error
     "execute",  # SQL
     "raw_sql",
     "sql",

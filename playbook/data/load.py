@@ -26,7 +26,7 @@ SUFFIXES = (".csv", ".parquet", ".xlsx")
 EVENT_SUFFIXES = (".csv", ".parquet")  # events are read where they lie, by DuckDB
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Dataset:
     """A validated company dataset cut at the analysis date: one DataFrame per table present.
 

@@ -133,7 +133,7 @@ def usage_at(dataset: Dataset, pairs: pd.DataFrame) -> pd.DataFrame:
     return usage_from_spans(dataset.users, pairs, window_days=dataset.active_window_days)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AccountUsage:
     """Usage behind the penetration analysis, each frame with active_users, departments and
     employee_count (employees are a snapshot: today's value).

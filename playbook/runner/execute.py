@@ -1,4 +1,4 @@
-"""Execute one notebook with papermill; report success or the failing cell.
+"""Execute one notebook with papermill; report how it ended (`NotebookOutcome`).
 
 The runner calls `execute` from one thread per notebook, so papermill and nbconvert are imported
 once per run rather than once per notebook. Each kernel is a process of its own (its own
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -40,6 +41,27 @@ class TrackedKernelManager(AsyncKernelManager):
         return await super().start_kernel(**kwargs)
 
 
+@dataclass(frozen=True, kw_only=True)
+class NotebookOutcome:
+    """How one notebook's execution ended. Made only by `success()` and `failure(...)`."""
+
+    ok: bool
+    cell: int | None = None  # failing code cell, numbered as in the source notebook
+    line: str | None = None  # its first line
+    error: str | None = None
+    errno: int | None = None  # set when the file system failed it (a full disk), not the notebook
+
+    @classmethod
+    def success(cls) -> NotebookOutcome:
+        return cls(ok=True)
+
+    @classmethod
+    def failure(
+        cls, error: str, *, cell: int | None = None, line: str | None = None, errno: int | None = None
+    ) -> NotebookOutcome:
+        return cls(ok=False, cell=cell, line=line, error=error, errno=errno)
+
+
 def kernel_pid(thread_id: int) -> int | None:
     """The process id of the kernel a thread's notebook runs on (None before it starts or after it ends)."""
     manager = KERNELS.get(thread_id)
@@ -62,9 +84,9 @@ def source_cell(executed: Path, cell_index: int) -> tuple[int, str]:
     return len(code), first_line
 
 
-def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) -> dict:
-    """Run `source` into `target`; return {"ok": True, ...} or the failing code cell and error (and
-    `errno` when the error was the file system's, such as a full disk)."""
+def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) -> NotebookOutcome:
+    """Run `source` into `target`; return success, or the failing code cell and error (and `errno`
+    when the error was the file system's, such as a full disk)."""
     try:
         papermill.execute_notebook(
             str(source),
@@ -77,13 +99,12 @@ def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) 
         )
     except PapermillExecutionError as exc:
         number, first_line = source_cell(target, exc.cell_index)
-        return {"ok": False, "cell": number, "line": first_line, "error": f"{exc.ename}: {exc.evalue}"}
+        return NotebookOutcome.failure(f"{exc.ename}: {exc.evalue}", cell=number, line=first_line)
     except Exception as exc:  # kernel died or was stopped, cell timeout, unreadable notebook, full disk
-        error = f"{type(exc).__name__}: {exc}"
-        return {"ok": False, "cell": None, "line": None, "error": error, "errno": getattr(exc, "errno", None)}
+        return NotebookOutcome.failure(f"{type(exc).__name__}: {exc}", errno=getattr(exc, "errno", None))
     finally:
         KERNELS.pop(threading.get_ident(), None)
-    return {"ok": True, "cell": None, "line": None, "error": None}
+    return NotebookOutcome.success()
 
 
 def cells_done(executed: Path) -> tuple[int, int]:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import nbformat
 
-from playbook.runner.execute import execute
+from playbook.runner.execute import NotebookOutcome, execute
 from playbook.runner.params import notebook_cell
-from playbook.runner.run import available_notebooks
+from playbook.runner.schedule import available_notebooks
 
 
 def parameters_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
@@ -33,18 +33,18 @@ def strip_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     return notebook
 
 
-def refresh(path: Path) -> dict:
+def refresh(path: Path) -> NotebookOutcome:
     """Rewrite one notebook's parameters cell, execute it with the defaults, write it back."""
     notebook = nbformat.read(path, as_version=4)
     cell = parameters_cell(notebook)
     if cell is None:
-        return {"ok": False, "cell": None, "line": None, "error": "no cell tagged 'parameters'"}
+        return NotebookOutcome.failure("no cell tagged 'parameters'")
     cell.source = notebook_cell()
     with tempfile.TemporaryDirectory() as tmp:
         source, executed = Path(tmp) / "source.ipynb", Path(tmp) / path.name
         nbformat.write(notebook, source)
         outcome = execute(source, executed, {}, cell_timeout=600)
-        if outcome["ok"]:
+        if outcome.ok:
             nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), path)
     return outcome
 
@@ -54,10 +54,10 @@ def main(argv: list[str]) -> int:
     status = 0
     for path in paths:
         outcome = refresh(path)
-        if outcome["ok"]:
+        if outcome.ok:
             print(f"executed {path}")
         else:
-            print(f"FAILED {path} at cell [{outcome['cell']}]: {outcome['error']}", file=sys.stderr)
+            print(f"FAILED {path} at cell [{outcome.cell}]: {outcome.error}", file=sys.stderr)
             status = 1
     return status
 

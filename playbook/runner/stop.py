@@ -1,6 +1,6 @@
 """Stop requests from outside: SIGINT (Ctrl-C), SIGTERM (a scheduler, a container runtime,
 `timeout`) and SIGHUP (the terminal closed) all unwind a run the same way, so its kernels are ended
-and its partial folder removed (`run.execute_all`, `run.run_playbook`)."""
+and its partial folder removed (`schedule.execute_all`, `run.run_playbook`)."""
 
 from __future__ import annotations
 
