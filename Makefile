@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 CODE    := playbook tests benchmarks tools
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint lab notebooks samples bench lock clean-venv
+.PHONY: help report test lint lab notebooks samples bench calibrate lock clean-venv
 
 ## List these targets and what each does (the default).
 help:
@@ -66,3 +66,7 @@ lock:
 ## Remove the virtual environment.
 clean-venv:
 	rm -rf $(VENV)
+
+## The calibration study over the scenario library (both cores; QUICK=1: 20 companies a scenario) -> docs/methods.md.
+calibrate: $(STAMP)
+	$(BIN)/python -m playbook.runner.calibrate $(if $(QUICK),--quick)

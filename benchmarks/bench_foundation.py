@@ -18,7 +18,7 @@ import time
 
 from playbook import PROJECT_ROOT, SAMPLES_DIR
 from playbook.data import load_dataset
-from playbook.samples.companies import SCENARIOS
+from playbook.samples.companies import SAMPLES
 
 REPEATS = 5
 
@@ -57,7 +57,7 @@ def playbook_run(*args: str, repeats: int = 3) -> tuple[float, float]:
 def main() -> None:
     print(f"| benchmark (median of repeats, {os.cpu_count()} cores) | wall seconds | CPU seconds |")
     print("|---|---:|---:|")
-    for name in SCENARIOS:
+    for name in SAMPLES:
         data = load_dataset(SAMPLES_DIR / name)
         seconds = median_seconds(lambda name=name: load_dataset(SAMPLES_DIR / name))
         size = (

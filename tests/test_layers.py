@@ -62,4 +62,5 @@ def test_the_readme_layout_matches_the_tree():
         line = next(line for line in layout.splitlines() if line.strip().startswith(f"{folder}/"))
         named = {name.split("(")[0].strip() for name in line.split(f"{folder}/", 1)[1].split(",")}
         modules = {p.stem for p in (PACKAGE / folder).glob("*.py") if not p.stem.startswith("__")}
+        modules |= {f"{p.parent.name}/" for p in (PACKAGE / folder).glob("*/__init__.py")}  # subpackages
         assert named == modules, folder

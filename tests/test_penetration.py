@@ -16,7 +16,7 @@ from playbook.analyses.win_curve import deal_size, win_curve
 from playbook.data import load_dataset
 from playbook.runner.params import Params
 from playbook.runner.results import assess_all
-from playbook.samples.companies import SCENARIOS, write_scenario
+from playbook.samples.companies import SAMPLES, write_sample
 from playbook.views.overview import reason_texts
 from playbook.views.penetration import CRM_COLUMNS, crm_csv, crm_ready_accounts, power_user_table
 from playbook.views.people import mask_email
@@ -146,8 +146,8 @@ def test_a_day_earlier_changes_almost_nothing(samples):
 
 def variant(tmp_path, **changes):
     """A smaller company drawn like `ready`, with some of its scenario changed."""
-    scenario = dataclasses.replace(SCENARIOS["ready"], n_accounts=1500, n_opportunities=300, **changes)
-    return write_scenario(scenario, tmp_path)
+    scenario = dataclasses.replace(SAMPLES["ready"], n_accounts=1500, n_opportunities=300, **changes)
+    return write_sample(scenario, tmp_path)
 
 
 def test_negative_control_messy_last_events_keep_the_pipeline(tmp_path):

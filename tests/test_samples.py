@@ -8,10 +8,10 @@ import pytest
 
 from playbook import SAMPLES_DIR
 from playbook.data import TABLES, load_dataset
-from playbook.samples.companies import SCENARIOS, write_company
+from playbook.samples.companies import SAMPLES, write_company
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
+@pytest.mark.parametrize("name", list(SAMPLES))
 def test_regenerating_gives_the_committed_bytes(tmp_path, name):
     fresh = write_company(name, root=tmp_path)
     committed = SAMPLES_DIR / name
@@ -47,9 +47,9 @@ def test_sizes_are_realistic(sample_name):
 
 
 def test_the_scenarios_differ_as_the_workshop_needs():
-    arr = {n: load_dataset(SAMPLES_DIR / n).arr_monthly["arr"].iloc[-1] for n in SCENARIOS}
+    arr = {n: load_dataset(SAMPLES_DIR / n).arr_monthly["arr"].iloc[-1] for n in SAMPLES}
     assert arr["early"] < 20e6 <= arr["ready"] < 30e6 <= arr["late"]
-    truths = {n: json.loads((SAMPLES_DIR / n / "planted_truths.json").read_text()) for n in SCENARIOS}
+    truths = {n: json.loads((SAMPLES_DIR / n / "planted_truths.json").read_text()) for n in SAMPLES}
     # early is too thin for a company-specific threshold (fewer than 10 wins); ready is not.
     assert truths["early"]["won_opportunities"] < 10
     assert truths["ready"]["closed_opportunities"] >= 30 and truths["ready"]["won_opportunities"] >= 10

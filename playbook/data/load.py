@@ -219,7 +219,62 @@ def load_dataset(
         tables, problems, events_at = _from_folder(where, mapping)
     else:
         raise DataError([Problem(str(where), None, f"is not a folder of exports or a {SOURCE_FILE}")])
+    return _validated(
+        where.resolve(),
+        tables,
+        problems,
+        events_at,
+        as_of=as_of,
+        active_window_days=active_window_days,
+        derive_activity=derive_activity,
+    )
 
+
+def load_tables(
+    frames: dict[str, pd.DataFrame],
+    *,
+    name: str = "tables",
+    as_of: str | pd.Timestamp | None = None,
+    active_window_days: int = DataSettings.active_window_days,
+) -> Dataset:
+    """Validate tables held in memory (as a folder's files would hold them: columns named as in the
+    contract, ids and dates as text or parsed) by the contract's rules, cut at the analysis date.
+
+    What the scenario library's companies go through: the same checks and cut as a folder, without
+    files. `name` is how errors and the run name the data. No raw events: activity comes from
+    `users`.
+    """
+    unknown = sorted(set(frames) - set(TABLES) | ({"events"} & set(frames)))
+    if unknown:
+        raise ValueError(f"unknown or unsupported table(s) {unknown}; tables are {', '.join(TABLES)}")
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for table_name, table in TABLES.items():
+        if table_name not in frames:
+            if table.required:
+                problems.append(Problem(f"{name}: {table_name}", None, "is required but missing"))
+            continue
+        frame, found = check_table(
+            table, frames[table_name], f"{name}: {table_name}", ".parquet", None, False
+        )
+        problems += found
+        if frame is not None:
+            tables[table_name] = frame
+    return _validated(Path(name), tables, problems, None, as_of=as_of, active_window_days=active_window_days)
+
+
+def _validated(
+    where: Path,
+    tables: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    events_at: EventsAt | None,
+    *,
+    as_of: str | pd.Timestamp | None,
+    active_window_days: int,
+    derive_activity: bool = True,
+) -> Dataset:
+    """The tables checked across each other (months, keys, dates), cut at the analysis date, with
+    the activity derived from events where they are given."""
     if not problems:
         if "arr_monthly" in tables:
             problems += contiguous_months(tables["arr_monthly"])
@@ -259,7 +314,7 @@ def load_dataset(
         notes.append(Note("backtest_snapshots", as_of=f"{analysis_date:%Y-%m-%d}", columns=SNAPSHOTS))
     arr = tables.pop("arr_monthly")
     return Dataset(
-        source=where.resolve(),
+        source=where,
         as_of=analysis_date,
         arr_monthly=arr,
         events_at=events_at,

@@ -38,7 +38,7 @@ from playbook.samples.tables import (
 
 
 @dataclass(frozen=True)
-class Scenario:
+class SampleSpec:
     """What a sample company looks like, and the truths planted in it."""
 
     name: str
@@ -67,10 +67,10 @@ class Scenario:
     last_event_spread_days: int = 20
 
 
-SCENARIOS: dict[str, Scenario] = {
+SAMPLES: dict[str, SampleSpec] = {
     s.name: s
     for s in (
-        Scenario(
+        SampleSpec(
             "early",
             11,
             "ARR well below $20M, thin penetration, few enterprise requests",
@@ -90,7 +90,7 @@ SCENARIOS: dict[str, Scenario] = {
             sales_sourced_share=0.6,
             noise_attribute="long_term_relationships",
         ),
-        Scenario(
+        SampleSpec(
             "ready",
             22,
             "ARR in the $20-30M band, a clear penetration tipping point, "
@@ -111,7 +111,7 @@ SCENARIOS: dict[str, Scenario] = {
             sales_sourced_share=0.2,
             noise_attribute="long_term_relationships",
         ),
-        Scenario(
+        SampleSpec(
             "late",
             33,
             "ARR past $30M, large well-penetrated accounts with no enterprise contract",
@@ -131,7 +131,7 @@ SCENARIOS: dict[str, Scenario] = {
             sales_sourced_share=0.25,
             noise_attribute="enterprise_experience",
         ),
-        Scenario(
+        SampleSpec(
             "mirage",
             45,
             "ARR in the band and plenty of top-down deals, but winning is unrelated to penetration",
@@ -159,7 +159,7 @@ SCENARIOS: dict[str, Scenario] = {
 # ---------------------------------------------------------------------------------------------
 
 
-def build_company(s: Scenario) -> tuple[dict[str, pd.DataFrame], dict]:
+def build_company(s: SampleSpec) -> tuple[dict[str, pd.DataFrame], dict]:
     """Every table of one sample company, and the truths planted in it."""
     rng = np.random.default_rng(s.seed)
     arr = arr_history(s, rng)
@@ -255,14 +255,14 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 
 def write_company(name: str, root: Path = SAMPLES_DIR) -> Path:
     """Generate one sample company into `root/<name>/` and return the folder."""
-    return write_scenario(SCENARIOS[name], root)
+    return write_sample(SAMPLES[name], root)
 
 
-def write_scenario(scenario: Scenario, root: Path) -> Path:
-    """Generate a company from any scenario (a sample's, or a test's variant of one) into
-    `root/<scenario name>/` and return the folder."""
-    tables, truths = build_company(scenario)
-    folder = root / scenario.name
+def write_sample(spec: SampleSpec, root: Path) -> Path:
+    """Generate a company from any spec (a sample's, or a test's variant of one) into
+    `root/<spec name>/` and return the folder."""
+    tables, truths = build_company(spec)
+    folder = root / spec.name
     folder.mkdir(parents=True, exist_ok=True)
     for table, frame in tables.items():
         suffix = ".parquet" if table in PARQUET_TABLES else ".csv"
@@ -272,10 +272,10 @@ def write_scenario(scenario: Scenario, root: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(SCENARIOS)
+    names = (argv if argv is not None else sys.argv[1:]) or list(SAMPLES)
     for name in names:
-        if name not in SCENARIOS:
-            print(f"unknown sample {name!r}; samples are {', '.join(SCENARIOS)}", file=sys.stderr)
+        if name not in SAMPLES:
+            print(f"unknown sample {name!r}; samples are {', '.join(SAMPLES)}", file=sys.stderr)
             return 2
         print(f"wrote {write_company(name)}")
     return 0

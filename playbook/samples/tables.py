@@ -15,7 +15,7 @@ from playbook.data.contract import LEADER_ATTRIBUTES
 from playbook.data.usage import usage_from_spans
 
 if TYPE_CHECKING:
-    from playbook.samples.companies import Scenario
+    from playbook.samples.companies import SampleSpec
 
 LAST_MONTH = pd.Timestamp("2026-09-01")
 N_MONTHS = 48
@@ -153,7 +153,7 @@ EVIDENCE = {
 LOSS_REASONS = ("price", "no decision", "went with a competitor", "security review failed")
 
 
-def arr_history(s: Scenario, rng: np.random.Generator) -> pd.DataFrame:
+def arr_history(s: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
     """Monthly ARR that compounds at `arr_growth`, with movements that reconcile month to month."""
     months = pd.date_range(end=LAST_MONTH, periods=N_MONTHS, freq="MS")
     t = np.arange(N_MONTHS) - (N_MONTHS - 1)
@@ -202,7 +202,7 @@ def _days_between(rng, start, end, skew: float = 1.0) -> np.ndarray:
     return start + np.minimum(offset, np.maximum(span, 0)) * np.timedelta64(1, "D")
 
 
-def accounts_table(s: Scenario, rng: np.random.Generator) -> pd.DataFrame:
+def accounts_table(s: SampleSpec, rng: np.random.Generator) -> pd.DataFrame:
     n = s.n_accounts
     ids = [f"A{i:05d}" for i in range(1, n + 1)]
     first = rng.integers(len(NAME_PARTS[0]), size=n)
@@ -239,7 +239,7 @@ def _last_events(seed: list[int], first: np.ndarray, spread_days: int) -> np.nda
     return np.maximum(AS_OF.to_datetime64() - back, first)
 
 
-def users_table(s: Scenario, accounts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def users_table(s: SampleSpec, accounts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Users active from first_active to last_active; a fifth have stopped."""
     penetration = np.clip(rng.lognormal(np.log(s.penetration_median), 0.9, len(accounts)), 0, 0.6)
     active_now = np.maximum(1, np.round(penetration * accounts["employee_count"])).astype(int)
@@ -279,7 +279,7 @@ def active_users_at(users: pd.DataFrame, when: pd.Series, account_ids: pd.Series
     return counts
 
 
-def win_probability(s: Scenario, penetration: np.ndarray) -> np.ndarray:
+def win_probability(s: SampleSpec, penetration: np.ndarray) -> np.ndarray:
     """Each deal's chance of being won, by the scenario's `win_effect` at its penetration."""
     above = penetration >= s.penetration_threshold
     if s.win_effect == "step":
@@ -292,7 +292,7 @@ def win_probability(s: Scenario, penetration: np.ndarray) -> np.ndarray:
 
 
 def opportunities_table(
-    s: Scenario, accounts: pd.DataFrame, users: pd.DataFrame, rng: np.random.Generator
+    s: SampleSpec, accounts: pd.DataFrame, users: pd.DataFrame, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Top-down attempts whose outcome depends on penetration on the day they opened.
 
@@ -370,7 +370,7 @@ def account_years(accounts: pd.DataFrame, users: pd.DataFrame) -> pd.DataFrame:
 
 
 def feature_requests_table(
-    s: Scenario, accounts: pd.DataFrame, users: pd.DataFrame, rng: np.random.Generator
+    s: SampleSpec, accounts: pd.DataFrame, users: pd.DataFrame, rng: np.random.Generator
 ) -> pd.DataFrame:
     """Requests per account-year as Poisson counts: rate = base x years x (seats then) ** beta."""
     periods = account_years(accounts, users)
@@ -436,7 +436,7 @@ def interview_loop(rng, truth: np.ndarray, k: int = 4, noise: float = 0.55) -> p
     return long_scores(cube)
 
 
-def leaders_tables(s: Scenario, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def leaders_tables(s: SampleSpec, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Five candidates with true attribute levels, scored by four interviewers.
 
     One attribute (`noise_attribute`) is scored at random: interviewers cannot agree on it.

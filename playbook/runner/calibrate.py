@@ -1,0 +1,108 @@
+"""The calibration study: every verdict's error rates and every interval's coverage, measured on the
+scenario library (`playbook.samples.scenarios`), written to docs/methods.md.
+
+`make calibrate` (about 100 companies per scenario, both cores) or `python -m
+playbook.runner.calibrate --quick` (20 per scenario). Each company is drawn from its scenario's
+seed, validated by the data contract (`data.load.load_tables`), computed like a run
+(`results.assess_all`, the sections the scenario calibrates and what they need) and measured;
+the outcomes are pooled per scenario into rates with Wilson 95% intervals, pooled ratios,
+medians and means, each compared with its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from playbook import PROJECT_ROOT
+from playbook.analyses.calibration import scenario_rows
+from playbook.data.load import load_tables
+from playbook.runner.params import Params
+from playbook.runner.results import assess_all
+from playbook.samples.scenarios import Scenario, all_scenarios
+from playbook.views.calibration import table_markdown
+
+METHODS = PROJECT_ROOT / "docs" / "methods.md"
+# Where the table goes in docs/methods.md (markers), and the section it opens when they are missing.
+BEGIN_MARKER = "<!-- calibration:begin -->"
+END_MARKER = "<!-- calibration:end -->"
+SECTION_HEADING = "## Calibration on the scenario library"
+QUICK_COMPANIES = 20
+
+
+def company_outcomes(scenario: Scenario, seed: int) -> dict[str, object]:
+    """One company of a scenario, computed like a run and measured."""
+    company = scenario.generate(seed)
+    dataset = load_tables(company.tables, name=scenario.name)
+    params = Params(**{"seed": seed, **scenario.params})
+    results = assess_all(dataset, params, (scenario.section,))
+    return dict(scenario.measure(company, results))
+
+
+def _one(task: tuple[str, int]) -> tuple[str, int, dict]:
+    name, seed = task
+    return name, seed, company_outcomes(all_scenarios()[name], seed)
+
+
+def study(
+    scenarios: list[Scenario], *, companies: int | None = None, jobs: int = 2, stream=sys.stderr
+) -> dict[str, list[dict]]:
+    """Every scenario's outcomes over its companies (seeds 0, 1, ...), computed on `jobs` processes."""
+    tasks = [(s.name, seed) for s in scenarios for seed in range(companies or s.companies)]
+    found: dict[str, list[tuple[int, dict]]] = {s.name: [] for s in scenarios}
+    started, done = time.monotonic(), 0
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for name, seed, outcomes in pool.map(_one, tasks, chunksize=4):
+            found[name].append((seed, outcomes))
+            done += 1
+            if done % 20 == 0 or done == len(tasks):
+                stream.write(f"[{done}/{len(tasks)} companies, {time.monotonic() - started:.0f} s]\n")
+                stream.flush()
+    return {name: [o for _, o in sorted(rows, key=lambda r: r[0])] for name, rows in found.items()}
+
+
+def write_methods(text: str, path: Path = METHODS) -> None:
+    """Put the table between the markers of docs/methods.md (appending a section when missing)."""
+    block = f"{BEGIN_MARKER}\n{text}\n{END_MARKER}"
+    current = path.read_text(encoding="utf-8") if path.is_file() else "# Methods\n"
+    if BEGIN_MARKER in current and END_MARKER in current:
+        head, rest = current.split(BEGIN_MARKER, 1)
+        updated = head + block + rest.split(END_MARKER, 1)[1]
+    else:
+        updated = current.rstrip("\n") + f"\n\n{SECTION_HEADING}\n\n" + block + "\n"
+    path.write_text(updated, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playbook.runner.calibrate", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_COMPANIES} companies per scenario")
+    parser.add_argument("--companies", type=int, help="companies per scenario (default: each scenario's)")
+    parser.add_argument("--only", action="append", metavar="SCENARIO", help="this scenario only (repeatable)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: cores)")
+    parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/methods.md")
+    args = parser.parse_args(argv)
+    library = all_scenarios()
+    unknown = sorted(set(args.only or ()) - set(library))
+    if unknown:
+        print(f"error: unknown scenario(s) {unknown}; scenarios are {', '.join(library)}", file=sys.stderr)
+        return 2
+    chosen = [library[n] for n in (args.only or library)]
+    companies = args.companies or (QUICK_COMPANIES if args.quick else None)
+    started = time.monotonic()
+    found = study(chosen, companies=companies, jobs=max(1, args.jobs))
+    text = table_markdown(chosen, found)
+    print(text)
+    print(f"calibration: {len(chosen)} scenarios in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    if not args.no_write:
+        write_methods(text)
+        print(f"wrote {METHODS}", file=sys.stderr)
+    failed = [r.label for s in chosen for r in scenario_rows(s, found[s.name]) if r.holds is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
