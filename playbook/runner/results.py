@@ -17,6 +17,7 @@ import inspect
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,11 +29,13 @@ from playbook.analyses.overview import Overview, assess_overview
 from playbook.analyses.penetration import PenetrationResult, assess_penetration, open_deal_win_probability
 from playbook.analyses.size_effect import account_periods, exposure_spans
 from playbook.analyses.timing import TimingResult, assess_timing
-from playbook.data.load import Dataset
-from playbook.data.notes import Note
 from playbook.data.usage import AccountUsage, usage_at
 from playbook.data.usage import account_usage as usage_of_accounts
 from playbook.runner.params import Params
+
+if TYPE_CHECKING:  # loading needs pandera and DuckDB, which a notebook reading a run never uses
+    from playbook.data.load import Dataset
+    from playbook.data.notes import Note
 
 # summary.json's sections, in the order they are shown; each is one field of Results.
 SECTIONS = ("timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview")
