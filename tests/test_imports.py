@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from playbook import PROJECT_ROOT, SAMPLES_DIR
 from playbook.data import DataError, load_dataset
 from playbook.imports.ledger import ledger_arr
-from playbook.imports.sources import ImportOptions, report, run_import
+from playbook.imports.vendors import ImportOptions, report, run_import
 from playbook.runner.cli import main
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "vendors"

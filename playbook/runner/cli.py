@@ -121,13 +121,13 @@ def _run(args) -> int:
 
 
 def _sources() -> list[str]:
-    from playbook.imports.sources import SOURCES
+    from playbook.imports.vendors import VENDORS
 
-    return list(SOURCES)
+    return list(VENDORS)
 
 
 def _import(args) -> int:
-    from playbook.imports.sources import ImportOptions, report, run_import
+    from playbook.imports.vendors import ImportOptions, report, run_import
 
     options = ImportOptions(
         force=args.force,

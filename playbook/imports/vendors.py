@@ -18,22 +18,22 @@ from playbook.imports.write import Written, plan_writes, write_all
 
 
 @dataclass(frozen=True)
-class Source:
+class Vendor:
     preset: Preset | None
     kind: str  # billing, deals, accounts or events
     system: str  # the account_map column it maps through
 
 
-SOURCES = {
-    "stripe-subscriptions": Source(billing.SUBSCRIPTIONS, "billing", "stripe"),
-    "stripe-invoices": Source(billing.INVOICE_LINES, "billing", "stripe"),
-    "salesforce-opportunities": Source(crm.SALESFORCE_OPPORTUNITIES, "deals", "salesforce"),
-    "salesforce-accounts": Source(crm.SALESFORCE_ACCOUNTS, "accounts", "salesforce"),
-    "hubspot-deals": Source(crm.HUBSPOT_DEALS, "deals", "hubspot"),
-    "hubspot-companies": Source(crm.HUBSPOT_COMPANIES, "accounts", "hubspot"),
-    "segment": Source(None, "events", "analytics"),
-    "amplitude": Source(None, "events", "analytics"),
-    "mixpanel": Source(None, "events", "analytics"),
+VENDORS = {
+    "stripe-subscriptions": Vendor(billing.SUBSCRIPTIONS, "billing", "stripe"),
+    "stripe-invoices": Vendor(billing.INVOICE_LINES, "billing", "stripe"),
+    "salesforce-opportunities": Vendor(crm.SALESFORCE_OPPORTUNITIES, "deals", "salesforce"),
+    "salesforce-accounts": Vendor(crm.SALESFORCE_ACCOUNTS, "accounts", "salesforce"),
+    "hubspot-deals": Vendor(crm.HUBSPOT_DEALS, "deals", "hubspot"),
+    "hubspot-companies": Vendor(crm.HUBSPOT_COMPANIES, "accounts", "hubspot"),
+    "segment": Vendor(None, "events", "analytics"),
+    "amplitude": Vendor(None, "events", "analytics"),
+    "mixpanel": Vendor(None, "events", "analytics"),
 }
 STAGES = {"salesforce": crm.SALESFORCE_STAGES, "hubspot": crm.HUBSPOT_STAGES}
 
@@ -96,14 +96,14 @@ def read_fx_rates(path: Path | None) -> pd.DataFrame | None:
     return pd.DataFrame({"month": month, "currency": raw["currency"].str.upper().str.strip(), "rate": rate})
 
 
-def _check_inputs(source: str, files: list[Path], to: Path) -> Source:
-    if source not in SOURCES:
+def _check_inputs(source: str, files: list[Path], to: Path) -> Vendor:
+    if source not in VENDORS:
         raise DataError(
             [
                 Problem(
                     "import",
                     source,
-                    f"is not a source{did_you_mean(source, SOURCES)}; sources: {', '.join(SOURCES)}",
+                    f"is not a source{did_you_mean(source, VENDORS)}; sources: {', '.join(VENDORS)}",
                 )
             ]
         )
@@ -112,7 +112,7 @@ def _check_inputs(source: str, files: list[Path], to: Path) -> Source:
         raise DataError([Problem(str(f), None, "does not exist") for f in missing])
     if to.exists() and not to.is_dir():
         raise DataError([Problem(str(to), None, "is not a folder")])
-    return SOURCES[source]
+    return VENDORS[source]
 
 
 def _events_target(to: Path, source: str, force: bool) -> Path:
