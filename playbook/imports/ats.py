@@ -251,7 +251,7 @@ def interview_tables(
     ours = {a.casefold(): a for a in LEADER_ATTRIBUTES} | {
         a.replace("_", " ").casefold(): a for a in LEADER_ATTRIBUTES
     }
-    attribute = folded.map(attribute_map).fillna(folded.map(ours))
+    attribute = folded.map(ours | attribute_map)  # the company's map wins
     unmapped = ratings.loc[attribute.isna(), "name"].fillna("(unnamed)").value_counts()
     if len(unmapped):
         shown = ", ".join(f"'{name}' ({n})" for name, n in unmapped.items())
