@@ -177,7 +177,7 @@ def _lever_value(field: dict) -> list[tuple[str | None, object, str | None]]:
 
 def lever_ratings(path: Path, imported: Imported) -> pd.DataFrame:
     """One row per rating of one feedback file (as greenhouse_ratings)."""
-    rows, deleted, thumbs = [], 0, 0
+    rows, deleted = [], 0
     forms = _load_json(path, ("data",))
     imported.rows_in += len(forms)
     for n, form in enumerate(forms, start=1):
@@ -193,7 +193,6 @@ def lever_ratings(path: Path, imported: Imported) -> pd.DataFrame:
         }
         for field in form.get("fields") or []:
             if field.get("type") in THUMBS_ONLY and field.get("value") not in (None, ""):
-                thumbs += 1
                 rows.append(common | {"name": _text(field.get("text")), "score": None, "kind": "thumbs"})
                 continue
             for name, rating, comment in _lever_value(field):

@@ -7,7 +7,7 @@ A column's decimal mark is decided from all of its values, never one at a time:
   column that also holds '49,00' is one thousand one hundred and eighty-eight).
 - '1,188' or '1.188' alone reads two ways (a thousands separator, or a decimal mark 1,000 times
   smaller). A column of such values and whole numbers is an error that asks for the mark
-  (`--decimal` on the command line, `csv: {decimal: ...}` in columns.yaml), except in a column of
+  (`--decimal`, the import's equivalent of `csv: {decimal: ...}` in columns.yaml), except in a column of
   counts, where a fraction cannot be meant and the separator is a thousands separator.
 - A column mixing the two marks is an error.
 
@@ -78,8 +78,8 @@ def decimal_mark(
                     frame.attrs["file"],
                     column,
                     "mixes decimal marks (some values have a decimal comma, others a decimal point): say "
-                    "which is the decimal mark with --decimal , or --decimal . (csv: {decimal: ...} in "
-                    "columns.yaml)",
+                    "which is the decimal mark with --decimal , or --decimal . (the import's "
+                    "csv: {decimal: ...})",
                     where(frame, mixed),
                     list(digits[mixed]),
                 )
@@ -101,7 +101,7 @@ def decimal_mark(
                     f"has numbers that read two ways ({example!r} is {grouped} "
                     "with a thousands separator, or a thousand times less with a decimal mark) and no value "
                     "settles which: say which is the decimal mark with --decimal , or --decimal . "
-                    "(csv: {decimal: ...} in columns.yaml)",
+                    "(the import's csv: {decimal: ...})",
                     where(frame, marks["ambiguous"]),
                     list(digits[marks["ambiguous"]]),
                 )
