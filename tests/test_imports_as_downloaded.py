@@ -86,8 +86,8 @@ def test_decimal_commas_in_a_comma_delimited_export_are_read_as_decimals(tmp_pat
         "stripe-subscriptions", [FIXTURES / "stripe_subscriptions_eu_locale.csv"], tmp_path, currency="EUR"
     )
     arr = csv(tmp_path / "arr_monthly.csv").set_index("month")
-    # 3 x 49.00 x 12 + 1,188.00 + 10 x 9.90 x 12
-    assert arr.loc["2024-09", "arr"] == "4140.00"
+    # 3 x 49.00 x 12 + 1,188.00 + 10 x 9.90 x 12 (Ibérica from July)
+    assert arr.loc["2024-07", "arr"] == "4140.00"
     assert arr.loc["2024-01", "arr"] == "1764.00"
 
 
@@ -141,15 +141,13 @@ def test_without_a_converted_column_amounts_are_converted_with_declared_rates(tm
 
 def test_fifteen_character_report_ids_match_an_account_map_of_eighteen(tmp_path):
     """Reports show 15-character ids; Data Export and Data Loader write 18 (the map is built from them)."""
-    account_map(
-        tmp_path,
-        "account_id,salesforce_id\nA1,0015g00000XyZ01AAF\nA2,0015g00000XyZ02AAF\nA3,0015g00000XyZ03AAF\n",
-    )
-    _, text = imported(
-        "salesforce-opportunities", [FIXTURES / "salesforce_report_multicurrency.csv"], tmp_path
-    )
+    account_map(tmp_path, "account_id,salesforce_id\nA1,0015g00000XyZ01AAF\nA2,0015g00000XyZ02AAF\n")
+    stages = tmp_path / "stages.yaml"
+    stages.write_text("Security Review: open\n")
+    report_file = FIXTURES / "salesforce_report_opportunities.csv"
+    _, text = imported("salesforce-opportunities", [report_file], tmp_path, stages=stages)
     opps = csv(tmp_path / "opportunities.csv")
-    assert opps["account_id"].tolist() == ["A1", "A2", "A1", "A3"]
+    assert opps["account_id"].tolist() == ["A1", "A2", "A1"]
     assert opps["opportunity_id"].tolist()[0] == "0065g00000AbCdEAAV"  # the 18-character form
     assert "not in account_map.csv" not in text
 
@@ -167,9 +165,10 @@ def test_soft_deleted_salesforce_rows_are_set_aside(tmp_path):
 
 def test_the_footer_of_an_accounts_report_is_set_aside_out_loud(tmp_path):
     _, text = imported("salesforce-accounts", [FIXTURES / "salesforce_report_accounts.csv"], tmp_path)
+    assert "set aside 3: report footer lines" in text
     accounts = csv(tmp_path / "accounts.csv").set_index("account_id")
     assert len(accounts) == 3 and accounts.loc["0015g00000XyZ01AAF", "employee_count"] == "1200"
-    assert "set aside 3: report footer lines" in text
+    assert accounts["domain"].tolist() == ["acme.example", "globex.example", "initech.example"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,6 +185,10 @@ def test_uppercase_column_names_from_a_snowflake_unload_are_read(tmp_path):
 
 
 def test_segment_events_are_named_by_event_text_not_the_table_slug(tmp_path):
-    imported("segment", [FIXTURES / "segment_tracks_snowflake.csv"], tmp_path)
+    """The tracks table's `event` is a slug ('report_viewed'); `event_text` is the event's name."""
+    imported("segment", [FIXTURES / "segment_tracks.csv"], tmp_path)
     events = pd.read_parquet(tmp_path / "events" / "segment.parquet").sort_values("user_id")
+    assert events["event"].tolist() == ["Report Viewed", "Export Clicked"]
+    imported("segment", [FIXTURES / "segment_tracks_snowflake.csv"], tmp_path / "unload")
+    events = pd.read_parquet(tmp_path / "unload" / "events" / "segment.parquet").sort_values("user_id")
     assert events["event"].tolist() == ["Report Viewed", "Dashboard Shared"]
