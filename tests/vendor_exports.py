@@ -348,13 +348,17 @@ def write_mixpanel(sample: Path, ids: pd.DataFrame, path: Path, *, two_accounts:
     con = duckdb.connect()
     _events_with_groups(sample, ids, con)
     con.execute(
+        f"CREATE TEMP TABLE two AS SELECT user_id, occurred_at, analytics_id FROM ev "
+        f"ORDER BY user_id, occurred_at LIMIT {two_accounts}"
+    )
+    con.execute(
         "COPY (SELECT event, json_object('time', epoch(occurred_at)::BIGINT, 'distinct_id', user_id, "
         "'$user_id', user_id, '$insert_id', md5(user_id || occurred_at::VARCHAR), 'company_id', "
-        "[analytics_id]) AS properties FROM ev "
-        "UNION ALL SELECT * FROM (SELECT 'Workspace Switched', "
-        "json_object('time', epoch(occurred_at)::BIGINT, 'distinct_id', user_id, '$user_id', user_id, "
-        "'company_id', [analytics_id, 'grp-other']) FROM ev "
-        f"ORDER BY user_id, occurred_at LIMIT {two_accounts})) TO '{path}' (FORMAT json, COMPRESSION gzip)"
+        "json_array(analytics_id)) AS properties FROM ev UNION ALL "
+        "SELECT 'Workspace Switched', json_object('time', epoch(occurred_at)::BIGINT, "
+        "'distinct_id', user_id, '$user_id', user_id, 'company_id', json_array(analytics_id, 'grp-other')) "
+        "FROM two) "
+        f"TO '{path}' (FORMAT json, COMPRESSION gzip)"
     )
 
 
