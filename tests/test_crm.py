@@ -141,7 +141,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(ready):
 def test_without_ready_accounts_both_files_are_only_their_header(ready, case):
     _, result = ready
     result = (
-        Skipped("penetration", "no users")
+        Skipped(section="penetration", missing=("users",))
         if case == "skipped"
         else dataclasses.replace(result, ready=result.ready.head(0))
     )
