@@ -314,13 +314,13 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["penetration"]["employee_penetration"]["source"] == "company_data"
     assert "own_threshold" in (folder / "index.html").read_text()
-    crm = pd.read_csv(folder / "ready_accounts.csv", dtype=str)
+    crm = pd.read_csv(folder / "ready_accounts.csv", dtype=str, encoding="utf-8-sig")
     assert len(crm) == summary["penetration"]["ready_accounts"]
-    assert crm["Record ID"].str.fullmatch(r"001\d{12}AAA").all()  # the sample's account_map
-    assert (
-        crm["Top Power Users"].str.contains("•••@").all()
-        and not crm["Top Power Users"].str.contains(FULL_EMAIL).any()
-    )
+    assert crm["Salesforce Account ID"].str.fullmatch(r"001\d{12}AAA").all()  # the sample's account_map
+    contacts = pd.read_csv(folder / "ready_contacts.csv", dtype=str, encoding="utf-8-sig")
+    assert set(contacts["Account ID"]) <= set(crm["Account ID"])
+    assert contacts["Email"].str.contains("•••@").all()
+    assert not contacts["Email"].str.contains(FULL_EMAIL).any()
 
     params = tmp_path / "p.yaml"
     params.write_text("show_pii: true\n")
@@ -329,7 +329,7 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     )
     shown = next((tmp_path / "pii").glob("run-*/02_penetration.html")).read_text()
     assert FULL_EMAIL.search(shown)
-    assert FULL_EMAIL.search(next((tmp_path / "pii").glob("run-*/ready_accounts.csv")).read_text())
+    assert FULL_EMAIL.search(next((tmp_path / "pii").glob("run-*/ready_contacts.csv")).read_text())
 
 
 def test_a_missing_table_skips_only_the_analysis_that_needs_it(tmp_path):

@@ -200,7 +200,7 @@ def test_broken_files_name_the_file(tmp_path, case):
 
 
 def test_a_gzip_cut_short_names_the_import(tmp_path):
-    from playbook.imports.sources import ImportOptions, run_import
+    from playbook.imports.vendors import ImportOptions, run_import
 
     event = b'{"user_id": "u%d", "event_type": "x", "event_time": "2026-09-01 10:00:00", "groups": {}}\n'
     lines = b"".join(event % i for i in range(2000))

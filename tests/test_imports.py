@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from playbook import PROJECT_ROOT, SAMPLES_DIR
 from playbook.data import DataError, load_dataset
 from playbook.imports.ledger import ledger_arr
-from playbook.imports.sources import ImportOptions, report, run_import
+from playbook.imports.vendors import ImportOptions, report, run_import
 from playbook.runner.cli import main
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "vendors"
@@ -137,10 +137,10 @@ def test_movements_reconcile_on_ten_thousand_customers_over_four_years():
 
 
 def test_stripe_subscriptions(tmp_path):
-    got, _, text = imported(
-        "stripe-subscriptions", [FIXTURES / "stripe_subscriptions.csv"], tmp_path, through="2024-07"
-    )
+    got, _, text = imported("stripe-subscriptions", [FIXTURES / "stripe_subscriptions.csv"], tmp_path)
     arr = csv(tmp_path / "arr_monthly.csv").set_index("month")
+    # Exported after Initech's current period began (2024-06-15, the latest timestamp): through June.
+    assert arr.index[-1] == "2024-06" and "exported on 2024-06-15" in text
     # Acme 5 x 20/month from January; Globex yearly 1200 from February, ended in April, back
     # monthly (3 x 20) from June: a reactivation; Initech 2 x 20 after its trial ends mid-March.
     assert arr.loc["2024-01", "arr"] == "1200.00"
@@ -175,7 +175,7 @@ def test_stripe_invoice_lines_convert_currencies_and_skip_prorations(tmp_path):
 
 
 def test_a_currency_without_a_rate_is_an_error_naming_the_rows(tmp_path):
-    with pytest.raises(DataError, match="is not USD and no fx_rates table was given.*EUR"):
+    with pytest.raises(DataError, match="has amounts in EUR, not USD: give their rates with --fx-rates"):
         imported("stripe-invoices", [FIXTURES / "stripe_invoice_lines.csv"], tmp_path, through="2024-03")
     assert not any(tmp_path.iterdir())
 
@@ -185,12 +185,12 @@ def test_salesforce_data_export(tmp_path):
     got, _, text = imported("salesforce-opportunities", [FIXTURES / "salesforce_Opportunity.csv"], tmp_path)
     opps = csv(tmp_path / "opportunities.csv").set_index("opportunity_id")
     assert opps["outcome"].tolist() == ["won", "lost", "open"]
-    assert opps.loc["0065g00000AbCdEAAA", "opened_at"] == "2024-03-01"
-    assert opps.loc["0065g00000AbCdGAAA", "expected_close_at"] == "2024-09-30"
-    assert opps.loc["0065g00000AbCdGAAA", "closed_at"] == ""
+    assert opps.loc["0065g00000AbCdEAAV", "opened_at"] == "2024-03-01"
+    assert opps.loc["0065g00000AbCdGAAV", "expected_close_at"] == "2024-09-30"
+    assert opps.loc["0065g00000AbCdGAAV", "closed_at"] == ""
     accounts = csv(tmp_path / "accounts.csv").set_index("account_id")
     assert "industry" not in accounts  # the optional column was not exported
-    assert accounts.loc["0015g00000XyZ02AAA", "employee_count"] == ""
+    assert accounts.loc["0015g00000XyZ02AAF", "employee_count"] == ""
     text = report(
         *run_import("salesforce-accounts", [FIXTURES / "salesforce_Account.csv"], tmp_path / "again")
     )
@@ -280,12 +280,10 @@ def test_a_missing_required_column_names_it_with_a_near_miss(tmp_path):
 
 def test_two_imports_that_write_accounts_merge_by_id(tmp_path):
     (tmp_path / "account_map.csv").write_text(
-        "account_id,stripe_id,salesforce_id\nA1,cus_A,0015g00000XyZ01AAA\nA2,cus_B,0015g00000XyZ02AAA\n"
+        "account_id,stripe_id,salesforce_id\nA1,cus_A,0015g00000XyZ01AAF\nA2,cus_B,0015g00000XyZ02AAF\n"
     )
     imported("salesforce-accounts", [FIXTURES / "salesforce_Account.csv"], tmp_path)
-    got, written, text = imported(
-        "stripe-subscriptions", [FIXTURES / "stripe_subscriptions.csv"], tmp_path, through="2024-07"
-    )
+    got, written, text = imported("stripe-subscriptions", [FIXTURES / "stripe_subscriptions.csv"], tmp_path)
     accounts = csv(tmp_path / "accounts.csv").set_index("account_id")
     assert accounts.loc["A1", "account_name"] == "Acme Inc" and accounts.loc["A1", "arr"] == "1200.00"
     assert accounts.loc["A2", "arr"] == "720.00"
@@ -324,6 +322,8 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, capsys):
 # ---------------------------------------------------------------------------------------------
 # The round trip: the ready sample through every vendor format gives the same analyses
 
+TWO_ACCOUNTS = 7  # Mixpanel events whose group key lists two accounts (set aside)
+
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
@@ -337,10 +337,12 @@ def exports(tmp_path_factory):
     vx.write_stripe_invoice_lines(subs, folder / "invoice_lines.csv", pd.Timestamp(arr["month"].iloc[-1]))
     ids = vx.crm_ids(pd.read_csv(sample / "accounts.csv"))
     vx.write_salesforce(sample, ids, folder)
+    vx.write_salesforce_report(sample, ids, folder / "report.csv")
     vx.write_hubspot(sample, ids, folder)
     vx.write_segment(sample, ids, folder / "tracks.parquet")
     vx.write_amplitude(sample, ids, folder / "amplitude.zip")
-    vx.write_mixpanel(sample, ids, folder / "mixpanel.json.gz")
+    vx.write_mixpanel(sample, ids, folder / "mixpanel.json.gz", two_accounts=TWO_ACCOUNTS)
+    vx.write_greenhouse(sample, folder / "scorecards.json", folder / "attributes.yaml")
     # What the sample's own data would be, held in a CRM: open deals carry an expected close date.
     reference = folder / "reference"
     shutil.copytree(sample, reference)
@@ -350,24 +352,47 @@ def exports(tmp_path_factory):
     return folder, ids, reference
 
 
-def the_rest(folder: Path, ids: pd.DataFrame) -> None:
+def the_rest(folder: Path, ids: pd.DataFrame, *, interviews: bool = True) -> None:
     """What no vendor export holds: spreadsheets of spend and signups, the users list, requests,
-    the interview loop, and the id crosswalk."""
+    the id crosswalk, and the interview loop (or, when it comes from the ATS, the candidates'
+    backgrounds under their ATS ids)."""
+    from tests.vendor_exports import greenhouse_candidate_ids
+
     sample = SAMPLES_DIR / "ready"
     folder.mkdir()
-    for name in (
-        "users.parquet",
-        "feature_requests.csv",
-        "features.csv",
-        "leader_candidates.csv",
-        "interview_scores.csv",
-    ):
+    tables = ["users.parquet", "feature_requests.csv", "features.csv"]
+    for name in tables + (["leader_candidates.csv", "interview_scores.csv"] if interviews else []):
         shutil.copy(sample / name, folder / name)
+    if not interviews:
+        candidates = pd.read_csv(sample / "leader_candidates.csv", dtype=str)
+        candidates["candidate_id"] = greenhouse_candidate_ids(candidates["candidate_id"])
+        candidates.to_csv(folder / "leader_candidates.csv", index=False)
     arr = pd.read_csv(sample / "arr_monthly.csv", dtype=str)
     arr[["month", "self_serve_arr", "sales_marketing_spend", "signups"]].to_csv(
         folder / "arr_monthly.csv", index=False
     )
     ids.to_csv(folder / "account_map.csv", index=False)
+
+
+def penetration_figures(p: dict) -> dict:
+    """The penetration figures the board shows, from a summary's (or a result's) penetration section."""
+    return {
+        "verdict": p["verdict"],
+        "threshold": p["employee_penetration"]["threshold"],
+        "ready_accounts": p["ready_accounts"],
+        "pipeline": round(p["pipeline_value"] / 1e4),
+    }
+
+
+def leader_figures(section: dict, ids: dict[str, str] | None = None) -> dict:
+    """The leaders section's verdict, leader, ranking (scores) and flags, candidates renamed by `ids`."""
+    name = (ids or {}).get
+    return {
+        "verdict": section["verdict"],
+        "leader": name(section["leader"], section["leader"]),
+        "ranking": [(name(r["candidate_id"], r["candidate_id"]), r["score"]) for r in section["ranking"]],
+        "flags": {name(c, c): f for c, f in section["flags"].items()},
+    }
 
 
 def headline(folder: Path) -> dict:
@@ -382,9 +407,8 @@ def headline(folder: Path) -> dict:
         ],
         "arr": round(t["current_arr"] / 1e5),  # as the board shows it, $24.5M
         "nrr": t["nrr"],
-        "threshold": p["employee_penetration"]["threshold"],
-        "ready_accounts": p["ready_accounts"],
-        "pipeline": round(p["pipeline_value"] / 1e4),
+        "penetration": penetration_figures(p),
+        "leaders": results.section("leaders").to_dict(),
         "top_features": [f["feature"] for f in d["top_by_arr_at_stake"]],
     }
 
@@ -394,29 +418,92 @@ def reference_headline(exports):
     return headline(exports[2])
 
 
-@pytest.mark.parametrize(
-    "billing, crm, analytics",
-    [
-        ("stripe-subscriptions", "salesforce", "segment"),
-        ("stripe-invoices", "hubspot", "amplitude"),
-        ("stripe-subscriptions", "hubspot", "mixpanel"),
-    ],
-)
-def test_the_sample_through_vendor_exports_gives_the_same_analyses(
-    exports, reference_headline, tmp_path, billing, crm, analytics
+def validate_and_run(data: Path, out: Path, *only: str) -> dict:
+    """`playbook validate`, then `playbook run --only ...` on the imported folder: its summary."""
+    import json
+
+    assert main(["validate", "--data", str(data)]) == 0
+    args = ["run", "--data", str(data), "--out", str(out)]
+    assert main([*args, *(a for name in only for a in ("--only", name))]) == 0
+    (folder,) = out.glob("run-*")
+    return json.loads((folder / "summary.json").read_text()) | {"folder": folder}
+
+
+def test_stripe_subscriptions_salesforce_data_export_and_segment_give_the_same_analyses(
+    exports, reference_headline, tmp_path
 ):
     folder, ids, _ = exports
     data = tmp_path / "data"
     the_rest(data, ids)
-    bill_file = folder / ("subscriptions.csv" if billing == "stripe-subscriptions" else "invoice_lines.csv")
-    imported(billing, [bill_file], data, first_month="2022-10", through="2026-09")
-    if crm == "salesforce":
-        imported("salesforce-accounts", [folder / "Account.csv"], data)
-        imported("salesforce-opportunities", [folder / "Opportunity.csv"], data)
-    else:
-        imported("hubspot-companies", [folder / "hubspot-companies.csv"], data)
-        imported("hubspot-deals", [folder / "hubspot-deals.csv"], data)
-    events = {"segment": "tracks.parquet", "amplitude": "amplitude.zip", "mixpanel": "mixpanel.json.gz"}
-    got, _, text = imported(analytics, [folder / events[analytics]], data)
+    imported("stripe-subscriptions", [folder / "subscriptions.csv"], data, first_month="2022-10")
+    imported("salesforce-accounts", [folder / "Account.csv"], data)
+    imported("salesforce-opportunities", [folder / "Opportunity.csv"], data)
+    _, _, text = imported("segment", [folder / "tracks.parquet"], data)
     assert "set aside" not in text
     assert headline(data) == reference_headline
+
+
+def test_stripe_subscriptions_a_salesforce_report_and_mixpanel_round_trip(
+    exports, reference_headline, tmp_path
+):
+    """The report shows 15-character ids (the map has 18), amounts in EUR beside the converted USD
+    ones and its footer; Mixpanel's group keys are lists, a few naming two accounts."""
+    folder, ids, _ = exports
+    data = tmp_path / "data"
+    the_rest(data, ids)
+    _, _, text = imported("stripe-subscriptions", [folder / "subscriptions.csv"], data, first_month="2022-10")
+    assert "set aside" not in text
+    arr = csv(data / "arr_monthly.csv").set_index("month")
+    sample = csv(SAMPLES_DIR / "ready" / "arr_monthly.csv").set_index("month")
+    movements = ["new_arr", "expansion_arr", "contraction_arr", "churned_arr"]
+    assert (arr.loc[sample.index, movements] == sample[movements]).all().all()  # to the cent
+    # The sample's ARR is its movements' sum but for its own rounding (a few cents over four years).
+    assert (arr.loc[sample.index, "arr"].astype(float) - sample["arr"].astype(float)).abs().max() < 0.10
+    imported("salesforce-accounts", [folder / "Account.csv"], data)
+    _, _, text = imported("salesforce-opportunities", [folder / "report.csv"], data)
+    assert text.count("set aside") == 1 and "set aside 3: report footer lines" in text
+    _, _, text = imported("mixpanel", [folder / "mixpanel.json.gz"], data)
+    assert text.count("set aside") == 1
+    assert f"set aside {TWO_ACCOUNTS}: events whose group key lists several accounts" in text
+
+    summary = validate_and_run(data, tmp_path / "runs", "penetration")
+    assert penetration_figures(summary["penetration"]) == reference_headline["penetration"]
+    ready = pd.read_csv(summary["folder"] / "ready_accounts.csv", dtype=str, encoding="utf-8-sig")
+    assert len(ready) == summary["penetration"]["ready_accounts"]
+    assert (
+        ready["Salesforce Account ID"]
+        == ready["Account ID"].map(ids.set_index("account_id")["salesforce_id"])
+    ).all()
+    contacts = pd.read_csv(summary["folder"] / "ready_contacts.csv", dtype=str, encoding="utf-8-sig")
+    assert set(contacts["Account ID"]) <= set(ready["Account ID"]) and len(contacts) > len(ready)
+
+
+def test_stripe_invoices_hubspot_amplitude_and_greenhouse_round_trip(exports, reference_headline, tmp_path):
+    """The interview loop comes from Greenhouse scorecards: the company's focus attributes mapped
+    to the four, one scorecard submitted twice, an attribute left out and a no_decision."""
+    from tests.vendor_exports import greenhouse_candidate_ids
+
+    folder, ids, _ = exports
+    data = tmp_path / "data"
+    the_rest(data, ids, interviews=False)
+    imported("stripe-invoices", [folder / "invoice_lines.csv"], data, first_month="2022-10")
+    arr = csv(data / "arr_monthly.csv").set_index("month")["arr"].astype(float)
+    sample = csv(SAMPLES_DIR / "ready" / "arr_monthly.csv").set_index("month")["arr"].astype(float)
+    # Monthly lines carry a twelfth of each annual price, rounded to the cent: a few dollars at most.
+    assert (arr[sample.index] - sample).abs().max() < 0.06 * 1_000
+    imported("hubspot-companies", [folder / "hubspot-companies.csv"], data)
+    imported("hubspot-deals", [folder / "hubspot-deals.csv"], data)
+    _, _, text = imported("amplitude", [folder / "amplitude.zip"], data)
+    assert "set aside" not in text
+    _, _, text = imported(
+        "greenhouse-scorecards", [folder / "scorecards.json"], data, attributes=folder / "attributes.yaml"
+    )
+    assert "set aside 1: earlier submissions of a scorecard submitted again" in text
+    assert "ratings of no decision" in text and "'Executive presence'" in text
+    assert "named 'Candidate <id>'" not in text  # the candidates were in leader_candidates.csv
+
+    summary = validate_and_run(data, tmp_path / "runs", "penetration", "leaders")
+    assert penetration_figures(summary["penetration"]) == reference_headline["penetration"]
+    candidates = pd.read_csv(SAMPLES_DIR / "ready" / "leader_candidates.csv", dtype=str)["candidate_id"]
+    renamed = dict(zip(candidates, greenhouse_candidate_ids(candidates).astype(str), strict=True))
+    assert leader_figures(summary["leaders"]) == leader_figures(reference_headline["leaders"], renamed)

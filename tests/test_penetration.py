@@ -18,7 +18,7 @@ from playbook.runner.params import Params
 from playbook.runner.results import assess_all
 from playbook.samples.companies import SAMPLES, write_sample
 from playbook.views.overview import reason_texts
-from playbook.views.penetration import CRM_COLUMNS, crm_csv, crm_ready_accounts, power_user_table
+from playbook.views.penetration import power_user_table
 from playbook.views.people import mask_email
 
 D = pd.Timestamp
@@ -187,37 +187,3 @@ def test_power_users_are_active_in_the_window_most_active_first_and_masked_unles
     result = samples["ready"].penetration
     assert power_user_table(result)["email"].str.contains("•••@").all()
     assert not power_user_table(result, show_pii=True)["email"].str.contains("•••").any()
-
-
-HOSTILE = [
-    '=HYPERLINK("http://evil.example","x")',
-    "+1+cmd|' /C calc'!A0",
-    "-2+3",
-    "@SUM(A1:A9)",
-    "\tTab",
-    "\rCR",
-]
-
-
-def test_ready_accounts_csv_neutralises_cells_a_spreadsheet_would_run(samples, tmp_path):
-    """OWASP CSV injection: a text cell starting with = + - @ tab or CR gets a leading apostrophe."""
-    result = samples["ready"].penetration
-    ready = result.ready.head(len(HOSTILE)).assign(account_name=HOSTILE)
-    users = result.power_users.assign(email="@" + result.power_users["email"].astype(str))
-    hostile = dataclasses.replace(result, ready=ready, power_users=users)
-    table = crm_ready_accounts(hostile, None, show_pii=True)
-    path = tmp_path / "ready_accounts.csv"
-    path.write_text(crm_csv(table), encoding="utf-8", newline="")
-    back = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert back["Account Name"].tolist() == ["'" + name for name in HOSTILE]
-    assert back["Top Power Users"].str.startswith("'@").all()
-    assert pd.to_numeric(back["Win Probability"]).between(0, 1).all()  # numbers stay numbers
-    assert (back["Record ID"] == "").all()  # no account map: no CRM ids
-    masked = crm_ready_accounts(dataclasses.replace(result, ready=ready), None)
-    emails = masked["Top Power Users"].str.split("; ").explode()
-    assert emails.str.fullmatch(r"\w•••@a\d+\.example\.com").all()
-
-
-def test_without_a_threshold_ready_accounts_csv_is_only_its_header(samples):
-    table = crm_ready_accounts(samples["mirage"].penetration, None)
-    assert table.empty and list(table.columns) == list(CRM_COLUMNS)

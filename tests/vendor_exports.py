@@ -1,8 +1,12 @@
 """Test helper: a sample company written out as each vendor would export it.
 
 Used by the round-trip tests (tests/test_imports.py): the `ready` sample exported into Stripe,
-Salesforce, HubSpot, Segment, Amplitude and Mixpanel formats, imported back with
-`playbook import`, must give the same analyses as the sample itself.
+Salesforce (Data Export and a report), HubSpot, Segment, Amplitude, Mixpanel and Greenhouse
+formats, imported back with `playbook import`, must give the same analyses as the sample itself.
+The exports are messy the way real ones are: a report's footer, 15-character ids and amounts in
+the deal's currency beside the converted one; Mixpanel group keys stored as lists (and a few
+events listing two accounts); scorecards with the company's own focus attributes, a scorecard
+submitted twice and an attribute the map leaves out.
 
 Billing: the sample has company-level ARR with its movements, not a customer ledger, so
 `stripe_ledger` builds one that adds up to it exactly: a pool of customers (new ones each month,
@@ -169,14 +173,38 @@ def write_stripe_invoice_lines(subs: list[Subscription], path: Path, last_month:
     pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
 
 
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _with_checksum(id15: str) -> str:
+    """The 18-character form of a Salesforce id, computed here independently of the importer:
+    for each block of five characters, the capitals' positions read as a binary number
+    (last character first) index 'A'..'Z', '0'..'5'."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    blocks = [id15[k : k + 5] for k in (0, 5, 10)]
+    return id15 + "".join(
+        alphabet[int("".join("1" if c.isupper() else "0" for c in b[::-1]), 2)] for b in blocks
+    )
+
+
+def salesforce_account_id15(i: int) -> str:
+    """A plausible 15-character Account id: key prefix 001, pod 5g, a base-62 serial (mixed case)."""
+    n, serial = i * 7919 + 104729, ""
+    while n:
+        n, digit = divmod(n, 62)
+        serial = BASE62[digit] + serial
+    return "0015g00" + serial.rjust(8, "0")
+
+
 def crm_ids(accounts: pd.DataFrame) -> pd.DataFrame:
-    """account_map: each sample account's id in Salesforce, HubSpot and the analytics tool."""
+    """account_map: each sample account's id in Salesforce (18 characters, as Data Export writes
+    them), HubSpot and the analytics tool."""
     n = np.arange(1, len(accounts) + 1)
     return pd.DataFrame(
         {
             "account_id": accounts["account_id"],
             "stripe_id": [f"cus_acct{i:06d}" for i in n],
-            "salesforce_id": [f"001{i:012d}AAA" for i in n],
+            "salesforce_id": [_with_checksum(salesforce_account_id15(int(i))) for i in n],
             "hubspot_id": [str(5_000_000_000 + i) for i in n],
             "analytics_id": [f"grp-{i:06d}" for i in n],
         }
@@ -314,16 +342,127 @@ def write_amplitude(sample: Path, ids: pd.DataFrame, path: Path, *, files: int =
             archive.write(part, f"123456/123456_2026-09-30_{n}#0.json.gz")
 
 
-def write_mixpanel(sample: Path, ids: pd.DataFrame, path: Path) -> None:
-    """The raw event export: JSON lines {"event", "properties"} with Unix-second times, gzipped."""
+def write_mixpanel(sample: Path, ids: pd.DataFrame, path: Path, *, two_accounts: int = 0) -> None:
+    """The raw event export: JSON lines {"event", "properties"} with Unix-second times, gzipped.
+    The group key is a list, as Mixpanel's SDKs store it; `two_accounts` more events list two."""
     con = duckdb.connect()
     _events_with_groups(sample, ids, con)
     con.execute(
+        f"CREATE TEMP TABLE two AS SELECT user_id, occurred_at, analytics_id FROM ev "
+        f"ORDER BY user_id, occurred_at LIMIT {two_accounts}"
+    )
+    con.execute(
         "COPY (SELECT event, json_object('time', epoch(occurred_at)::BIGINT, 'distinct_id', user_id, "
         "'$user_id', user_id, '$insert_id', md5(user_id || occurred_at::VARCHAR), 'company_id', "
-        "analytics_id) "
-        f"AS properties FROM ev) TO '{path}' (FORMAT json, COMPRESSION gzip)"
+        "json_array(analytics_id)) AS properties FROM ev UNION ALL "
+        "SELECT 'Workspace Switched', json_object('time', epoch(occurred_at)::BIGINT, "
+        "'distinct_id', user_id, '$user_id', user_id, 'company_id', json_array(analytics_id, 'grp-other')) "
+        "FROM two) "
+        f"TO '{path}' (FORMAT json, COMPRESSION gzip)"
     )
+
+
+def write_salesforce_report(sample: Path, ids: pd.DataFrame, path: Path, *, eur_rate: float = 1.08) -> None:
+    """An opportunities report exported to CSV, as a multi-currency org downloads it: field
+    labels, US dates, 15-character ids, each amount in its deal's currency (every fourth deal
+    in EUR) beside 'Amount (converted)' in USD, a line break inside a 'Next Step' cell, and the
+    report's footer."""
+    opps = pd.read_csv(sample / "opportunities.csv", dtype=str)
+    sf = ids.set_index("account_id")["salesforce_id"].str[:15]
+    close = pd.to_datetime(opps["closed_at"]).fillna(open_close_dates(opps))
+    amount = pd.to_numeric(opps["amount"])
+    eur = np.arange(len(opps)) % 4 == 3
+    local = np.where(eur, amount / eur_rate, amount)
+
+    def money(code, values):
+        return [("" if pd.isna(v) else f"{c} {v:,.2f}") for c, v in zip(code, values, strict=True)]
+
+    report = pd.DataFrame(
+        {
+            "Opportunity Owner": "Jo Seller",
+            "Account Name": "Account " + opps["account_id"],
+            "Opportunity Name": "Deal " + opps["opportunity_id"],
+            "Stage": opps["outcome"].map(
+                {"won": "Closed Won", "lost": "Closed Lost", "open": "Negotiation/Review"}
+            ),
+            "Amount": money(np.where(eur, "EUR", "USD"), local),
+            "Amount (converted)": money(["USD"] * len(opps), amount),
+            "Close Date": [f"{d.month}/{d.day}/{d.year}" for d in close],
+            "Created Date": [f"{d.month}/{d.day}/{d.year}" for d in pd.to_datetime(opps["opened_at"])],
+            "Next Step": np.where(np.arange(len(opps)) % 7 == 0, "Security review\nwith the CISO", ""),
+            "Loss Reason": opps["loss_reason"].fillna(""),
+            "Opportunity ID": [f"0065g00000{n:05d}" for n in range(1, len(opps) + 1)],
+            "Account ID": opps["account_id"].map(sf),
+        }
+    )
+    footer = (
+        f'\n"Grand Totals ({len(opps)} records)"\n\n"Confidential Information - Do Not Distribute"\n'
+        '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
+    )
+    path.write_text(report.to_csv(index=False, quoting=1) + footer, encoding="utf-8")
+
+
+RATINGS = {1: "definitely_not", 2: "no", 3: "mixed", 4: "yes", 5: "strong_yes"}
+FOCUS_ATTRIBUTES = {
+    "collaborative": "Brings product & engineering along",
+    "analytical_technical": "Data fluency",
+    "long_term_relationships": "Customer farming mindset",
+    "enterprise_experience": "Enterprise deal experience",
+}
+
+
+def greenhouse_candidate_ids(candidates: pd.Series) -> pd.Series:
+    """Greenhouse's candidate id (a number) for each sample candidate (C1, C2...)."""
+    return 40_100_000 + candidates.str[1:].astype(int)
+
+
+def write_greenhouse(sample: Path, path: Path, attributes: Path) -> None:
+    """Harvest API scorecards (GET /v3/scorecards, pages concatenated) for the sample's interview
+    loop: one scorecard per candidate and interviewer, rated on the company's own focus
+    attributes (written to `attributes` as the --attributes map), plus an 'Executive presence'
+    attribute the map leaves out, a no_decision, and one scorecard submitted twice (the first
+    one with other ratings: the latest must win)."""
+    scores = pd.read_csv(sample / "interview_scores.csv", dtype={"candidate_id": str})
+    interviewers = {name: 11 + n for n, name in enumerate(sorted(scores["interviewer"].unique()))}
+    cards = []
+    for n, ((candidate, interviewer), rows) in enumerate(
+        scores.groupby(["candidate_id", "interviewer"]), start=1
+    ):
+        attrs = [
+            {
+                "name": FOCUS_ATTRIBUTES[a],
+                "type": "Skills",
+                "note": None if pd.isna(e) else e,
+                "rating": RATINGS[int(s)],
+            }
+            for a, s, e in rows[["attribute", "score", "evidence"]].itertuples(index=False)
+        ]
+        attrs += [
+            {"name": "Executive presence", "type": "Personality Traits", "note": None, "rating": "yes"},
+            {"name": "Culture add", "type": "Personality Traits", "note": None, "rating": "no_decision"},
+        ]
+        person = {"id": interviewers[interviewer], "name": interviewer, "employee_id": None}
+        card = {
+            "id": 9000 + n,
+            "candidate_id": int(greenhouse_candidate_ids(pd.Series([candidate])).iloc[0]),
+            "application_id": 60_000_000 + n,
+            "interview": "Onsite",
+            "interview_step": {"id": 900 + interviewers[interviewer], "name": "Onsite"},
+            "interviewed_at": f"2026-08-{n % 27 + 1:02d}T15:00:00.000Z",
+            "submitted_by": person,
+            "interviewer": person,
+            "submitted_at": f"2026-08-{n % 27 + 1:02d}T18:00:00.000Z",
+            "overall_recommendation": "yes",
+            "attributes": attrs,
+            "questions": [],
+        }
+        if n == 1:  # submitted first with every rating at its worst, then corrected
+            first = {**card, "id": 8999, "submitted_at": card["submitted_at"].replace("T18", "T16")}
+            first["attributes"] = [{**a, "rating": "definitely_not"} for a in attrs]
+            cards.append(first)
+        cards.append(card)
+    path.write_text(json.dumps(cards, indent=1))
+    attributes.write_text("".join(f"{theirs}: {ours}\n" for ours, theirs in FOCUS_ATTRIBUTES.items()))
 
 
 def write_json_lines(records: list[dict], path: Path) -> None:

@@ -91,6 +91,8 @@ TABLES: dict[str, Table] = {
                 Column("employee_count", "integer", minimum=1),
                 Column("industry", "text", required=False),
                 Column("country", "text", required=False),
+                # The account's web domain (acme.example): how CRMs match companies (ready_accounts.csv).
+                Column("domain", "text", required=False),
                 Column("plan", "text", required=False),
                 Column("seats", "integer", required=False, minimum=0),
                 _money("arr"),

@@ -1,5 +1,5 @@
-"""Imports: a company's exports from billing, CRM and product analytics into the data contract.
+"""Imports: a company's exports from billing, CRM, product analytics and the ATS into the data contract.
 
-`playbook import SOURCE FILE... --to DIR` (runner/cli.py) calls `sources.run_import`. This layer
+`playbook import VENDOR FILE... --to DIR` (runner/cli.py) calls `vendors.run_import`. This layer
 reads vendor files and writes contract tables; it imports only the data layer.
 """

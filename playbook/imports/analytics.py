@@ -2,19 +2,27 @@
 
 - `segment`: the warehouse `tracks` table (Segment has no file export of its own: dump the table
   its warehouse destination keeps to CSV or Parquet; columns per
-  https://segment.com/docs/connections/storage/warehouses/schema/ — user_id, event, timestamp,
-  and the account as `context_group_id`, set when the source sends context.groupId).
+  https://segment.com/docs/connections/storage/warehouses/schema/ — user_id, event_text (the
+  event's name; `event` is its slug, used only when event_text is absent), timestamp, and the
+  account as `context_group_id`, set when the source sends context.groupId). Column names are
+  matched ignoring case (a Snowflake unload writes USER_ID); timestamps may carry an offset
+  ("2024-06-01 10:00:00.000 +0000", Snowflake's default output) and are read in UTC.
 - `amplitude`: the Export API's archive (a zip of gzipped JSON-lines files, one event a line, with
   user_id, event_type, event_time in UTC and `groups` {group type: [ids]};
-  https://amplitude.com/docs/apis/analytics/export). The account is the first id of the group
-  type given with --group (default `company`).
+  https://amplitude.com/docs/apis/analytics/export). The account is the group type given with
+  --group (default `company`).
 - `mixpanel`: the raw event export (JSON lines {"event", "properties": {"time", "distinct_id",
   "$user_id", ...}}; time in Unix seconds, or milliseconds with time_in_ms;
   https://developer.mixpanel.com/reference/raw-event-export). The account is the group key
-  property given with --group (default `company_id`).
+  property given with --group (default `company_id`). Mixpanel's SDKs store a group key as a
+  list ("company_id": ["ws_4c127664"];
+  https://docs.mixpanel.com/docs/data-structure/group-analytics/group-analytics-implementation).
 
-Events without a user (anonymous), without an account, or with an account the account map does
-not know are counted and set aside; so are events whose time cannot be read.
+A group value that is a list (Amplitude's and Mixpanel's) counts when it holds one id; a list of
+several ids cannot say which account the event belongs to and is set aside and counted, and an
+empty one is an event without an account. Events without a user (anonymous), without an account,
+or with an account the account map does not know are counted and set aside; so are events whose
+time cannot be read.
 """
 
 from __future__ import annotations
@@ -28,16 +36,19 @@ import ibis
 from playbook.data.errors import DataError, Problem, did_you_mean
 from playbook.data.events import connect
 from playbook.imports.ids import Crosswalk
-from playbook.imports.read import Imported
+from playbook.imports.read import Imported, find_column
 
 IMPORT_MEMORY_LIMIT = "1GB"  # DuckDB spills beyond it: an import's peak stays well under 2 GB
 SEGMENT_FIELDS = {
     "user_id": ("user_id",),
     "account_id": ("context_group_id", "group_id", "context_groupId"),
     "occurred_at": ("timestamp", "original_timestamp", "received_at"),
-    "event": ("event", "event_text"),
+    "event": ("event_text", "event"),
 }
 DEFAULT_GROUP = {"amplitude": "company", "mixpanel": "company_id"}
+# Timestamps with a numeric offset after a space (Snowflake's default output), read when the
+# ISO-8601 cast cannot.
+OFFSET_FORMATS = "['%Y-%m-%d %H:%M:%S.%g %z', '%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M:%S.%f %z']"
 
 
 def _pointer(key: str) -> str:
@@ -77,7 +88,7 @@ def _segment_sql(con, files: list[Path], overrides: dict[str, str]) -> str:
     chosen, problems = {}, []
     for name, names in SEGMENT_FIELDS.items():
         candidates = (overrides[name],) if name in overrides else names
-        found = next((c for c in candidates if c in columns), None)
+        found = find_column(candidates, columns, files[0].name)
         if found is None and name != "event":
             problems.append(
                 Problem(
@@ -91,20 +102,34 @@ def _segment_sql(con, files: list[Path], overrides: dict[str, str]) -> str:
     if problems:
         raise DataError(problems)
     event = f'CAST("{chosen["event"]}" AS VARCHAR)' if chosen["event"] else "NULL"
+    stamp = f'CAST("{chosen["occurred_at"]}" AS VARCHAR)'
     return (
         f'SELECT CAST("{chosen["user_id"]}" AS VARCHAR) AS user_id, '
-        f'CAST("{chosen["account_id"]}" AS VARCHAR) AS group_id, '
-        f'CAST(TRY_CAST("{chosen["occurred_at"]}" AS TIMESTAMPTZ) AS TIMESTAMP) AS occurred_at, '
+        f'CAST("{chosen["account_id"]}" AS VARCHAR) AS group_id, FALSE AS several, '
+        f"timezone('UTC', coalesce(TRY_CAST({stamp} AS TIMESTAMPTZ), "
+        f"try_strptime({stamp}, {OFFSET_FORMATS}))) AS occurred_at, "
         f"{event} AS event FROM {reader}"
     )
 
 
-def _amplitude_sql(files: list[Path], group: str) -> str:
-    groups = f"json_extract(groups, {_pointer(group)})"
+def _group(value: str) -> str:
+    """SQL for the account in a group value: a string, or the one id of a one-element list."""
     return (
-        "SELECT CAST(user_id AS VARCHAR) AS user_id, "
-        f"CASE json_type({groups}) WHEN 'ARRAY' THEN json_extract_string({groups}, '$[0]') "
-        f"ELSE json_extract_string(groups, {_pointer(group)}) END AS group_id, "
+        f"CASE json_type({value}) WHEN 'ARRAY' THEN "
+        f"CASE WHEN json_array_length({value}) = 1 THEN json_extract_string({value}, '$[0]') END "
+        f"ELSE json_extract_string({value}, '$') END"
+    )
+
+
+def _several(value: str) -> str:
+    return f"coalesce(json_type({value}) = 'ARRAY' AND json_array_length({value}) > 1, FALSE)"
+
+
+def _amplitude_sql(files: list[Path], group: str) -> str:
+    value = f"json_extract(groups, {_pointer(group)})"
+    return (
+        f"SELECT CAST(user_id AS VARCHAR) AS user_id, {_group(value)} AS group_id, "
+        f"{_several(value)} AS several, "
         "TRY_CAST(event_time AS TIMESTAMP) AS occurred_at, event_type AS event "
         f"FROM read_json({_quoted(files)}, format = 'newline_delimited', compression = 'auto', "
         "columns = {user_id: 'VARCHAR', event_time: 'VARCHAR', event_type: 'VARCHAR', groups: 'JSON'})"
@@ -118,8 +143,9 @@ def _mixpanel_sql(files: list[Path], group: str) -> str:
         "CASE WHEN starts_with(json_extract_string(properties, '/distinct_id'), '$device:') THEN NULL "
         "ELSE json_extract_string(properties, '/distinct_id') END)"
     )
+    value = f"json_extract(properties, {_pointer(group)})"
     return (
-        f"SELECT {user} AS user_id, json_extract_string(properties, {_pointer(group)}) AS group_id, "
+        f"SELECT {user} AS user_id, {_group(value)} AS group_id, {_several(value)} AS several, "
         f"CASE WHEN {time} > 1e11 THEN make_timestamp(CAST({time} * 1000 AS BIGINT)) "
         f"ELSE make_timestamp(CAST({time} * 1000000 AS BIGINT)) END AS occurred_at, event "
         f"FROM read_json({_quoted(files)}, format = 'newline_delimited', compression = 'auto', "
@@ -128,7 +154,7 @@ def _mixpanel_sql(files: list[Path], group: str) -> str:
 
 
 def import_events(
-    source: str,
+    vendor: str,
     files: list[Path],
     out: Path,
     imported: Imported,
@@ -144,14 +170,14 @@ def import_events(
     with tempfile.TemporaryDirectory(prefix="playbook-import-", dir=out.parent) as scratch:
         scratch = Path(scratch)
         try:
-            if source == "segment":
+            if vendor == "segment":
                 sql = _segment_sql(con, files, overrides)
             else:
                 readable = json_files(files, scratch)
-                group = group or DEFAULT_GROUP[source]
+                group = group or DEFAULT_GROUP[vendor]
                 sql = (
                     _amplitude_sql(readable, group)
-                    if source == "amplitude"
+                    if vendor == "amplitude"
                     else _mixpanel_sql(readable, group)
                 )
             staged = scratch / "staged.parquet"
@@ -160,7 +186,7 @@ def import_events(
             raise
         except Exception as exc:  # a malformed export: name it, never a traceback
             raise DataError(
-                [Problem(files[0].name, None, f"cannot be read as a {source} export ({exc})")]
+                [Problem(files[0].name, None, f"cannot be read as a {vendor} export ({exc})")]
             ) from None
         return _finish(con, staged, out, imported, crosswalk)
 
@@ -171,7 +197,8 @@ def _finish(con, staged: Path, out: Path, imported: Imported, crosswalk: Crosswa
         events.aggregate(
             rows=events.count(),
             no_user=events.user_id.isnull().sum(),
-            no_group=(events.user_id.notnull() & events.group_id.isnull()).sum(),
+            several=(events.user_id.notnull() & events.several).sum(),
+            no_group=(events.user_id.notnull() & ~events.several & events.group_id.isnull()).sum(),
             no_time=(
                 events.user_id.notnull() & events.group_id.notnull() & events.occurred_at.isnull()
             ).sum(),
@@ -181,6 +208,9 @@ def _finish(con, staged: Path, out: Path, imported: Imported, crosswalk: Crosswa
     )
     imported.rows_in = int(counts["rows"])
     imported.aside(int(counts["no_user"]), "events without a user id (anonymous)")
+    imported.aside(
+        int(counts["several"]), "events whose group key lists several accounts (which one is not said)"
+    )
     imported.aside(int(counts["no_group"]), "events without an account (group) id")
     imported.aside(int(counts["no_time"]), "events whose time cannot be read")
     usable = events.filter(

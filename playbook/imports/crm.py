@@ -14,6 +14,19 @@
   pipeline's stages are known (https://knowledge.hubspot.com/object-settings/set-up-and-customize-pipelines).
 
 A deal's CloseDate is when it closed if it is closed, and its expected close date if it is open.
+
+As downloaded:
+- A report's footer (Grand Totals, the confidentiality notice, the copyright) is set aside with
+  its lines (`read.py`); Salesforce ids are matched in their 18-character form (`ids.py`).
+- Records a Data Loader "Export All" holds after deletion (IsDeleted = true) are set aside.
+- Amounts: a multi-currency org's report shows each amount in the deal's currency
+  ("EUR 18,000.00") and, when the report has it, "Amount (converted)" in the corporate currency
+  (https://help.salesforce.com/s/articleView?id=000382314); HubSpot has "Amount in company
+  currency". The converted column is used when present; otherwise amounts in a currency other
+  than --currency are converted at the rate of their close month from --fx-rates, and without a
+  rate they are an error. An amount without a currency is taken to be in --currency.
+- An account's domain comes from HubSpot's "Company Domain Name" or Salesforce's Website
+  (scheme, "www." and any path dropped).
 """
 
 from __future__ import annotations
@@ -21,8 +34,10 @@ from __future__ import annotations
 import pandas as pd
 
 from playbook.data.errors import DataError, Problem
-from playbook.imports.ids import Crosswalk
-from playbook.imports.read import Imported, Preset, booleans, dates, first_id, numbers, text
+from playbook.imports.fx import missing_rate, rates
+from playbook.imports.ids import Crosswalk, canonical_ids
+from playbook.imports.numbers import amounts, numbers
+from playbook.imports.read import Imported, Preset, booleans, dates, first_id, text, where
 
 SALESFORCE_OPPORTUNITIES = Preset(
     "salesforce-opportunities",
@@ -33,6 +48,10 @@ SALESFORCE_OPPORTUNITIES = Preset(
         "account_id": ("AccountId", "Account ID"),
         "stage": ("StageName", "Stage"),
         "amount": ("Amount",),
+        "currency": ("CurrencyIsoCode", "Amount Currency", "Opportunity Currency"),
+        "amount_converted": ("Amount (converted)", "ConvertedAmount"),
+        "amount_converted_currency": ("Amount (converted) Currency",),
+        "is_deleted": ("IsDeleted", "Deleted"),
         "close_date": ("CloseDate", "Close Date"),
         "created": ("CreatedDate", "Created Date"),
         "is_closed": ("IsClosed", "Closed"),
@@ -51,6 +70,8 @@ SALESFORCE_ACCOUNTS = Preset(
         "employee_count": ("NumberOfEmployees", "Employees"),
         "industry": ("Industry",),
         "country": ("BillingCountry", "Billing Country", "ShippingCountry"),
+        "domain": ("Website",),
+        "is_deleted": ("IsDeleted", "Deleted"),
         "created_at": ("CreatedDate", "Created Date"),
         "plan": ("Plan__c",),
         "seats": ("Seats__c",),
@@ -66,6 +87,8 @@ HUBSPOT_DEALS = Preset(
         "account_id": ("Associated Company IDs (Primary)", "Associated Company IDs", "Associated Company ID"),
         "stage": ("Deal Stage", "dealstage"),
         "amount": ("Amount", "amount"),
+        "currency": ("Currency", "deal_currency_code"),
+        "amount_converted": ("Amount in company currency", "amount_in_home_currency"),
         "close_date": ("Close Date", "closedate"),
         "created": ("Create Date", "createdate"),
         "is_closed": ("Is Closed", "hs_is_closed"),
@@ -80,6 +103,7 @@ HUBSPOT_COMPANIES = Preset(
     {
         "account_id": ("Record ID", "Company ID", "hs_object_id"),
         "account_name": ("Company name", "Name", "name"),
+        "domain": ("Company Domain Name", "domain"),
         "employee_count": ("Number of Employees", "numberofemployees"),
         "industry": ("Industry", "industry"),
         "country": ("Country/Region", "Country", "country"),
@@ -175,6 +199,38 @@ def _outcomes(frame: pd.DataFrame, stages: dict[str, str], file: str) -> pd.Seri
     return outcome.astype(str)
 
 
+def _not_deleted(frame: pd.DataFrame, imported: Imported) -> pd.DataFrame:
+    """Records a Data Loader "Export All" holds after deletion are set aside."""
+    deleted = booleans(frame, "is_deleted").fillna(False).astype(bool)
+    imported.aside(int(deleted.sum()), "deleted records (IsDeleted = true)")
+    return frame[~deleted]
+
+
+def deal_amounts(
+    frame: pd.DataFrame, close: pd.Series, *, currency: str, fx_rates: pd.DataFrame | None, decimal
+) -> pd.Series:
+    """Each deal's amount in `currency`: the export's converted amount when it has one, else its
+    amount converted at the close month's declared rate (see the module's notes)."""
+    use = "amount_converted" if "amount_converted" in frame else "amount"
+    value, code = amounts(frame, use, decimal=decimal)
+    code_column = {"amount": "currency", "amount_converted": "amount_converted_currency"}[use]
+    code = text(frame, code_column).str.upper().fillna(code).fillna(currency.upper())
+    rate = rates(code, close, target=currency, fx_rates=fx_rates)
+    missing = value.notna() & rate.isna()
+    if missing.any():
+        shown = [f"{c} {v:,.2f}" for c, v in zip(code[missing], value[missing], strict=True)]
+        raise missing_rate(
+            frame.attrs["file"],
+            frame.attrs["columns"][use],
+            where(frame, missing),
+            shown,
+            target=currency,
+            fx_given=fx_rates is not None,
+            converted_column="Amount (converted)" if use == "amount" else None,
+        )
+    return value * rate
+
+
 def opportunities(
     frame: pd.DataFrame,
     imported: Imported,
@@ -183,23 +239,30 @@ def opportunities(
     system: str,
     stages: dict[str, str],
     date_format: str | None,
+    currency: str,
+    fx_rates: pd.DataFrame | None,
+    decimal: str | None,
 ) -> pd.DataFrame:
     """The contract's opportunities from a deals export."""
+    frame = _not_deleted(frame, imported)
     file = frame.attrs["file"]
     outcome = _outcomes(frame, stages, file)
     close = dates(frame, "close_date", date_format=date_format)
-    account = first_id(text(frame, "account_id"))
+    account = canonical_ids(first_id(text(frame, "account_id")), system)
     no_account = account.isna()
     imported.aside(int(no_account.sum()), "deals without an account (company)")
     account_id = crosswalk.account_ids(account, system, imported, what="deals' account ids")
+    opened = dates(frame, "created", date_format=date_format, required=True).dt.normalize()
     table = pd.DataFrame(
         {
-            "opportunity_id": text(frame, "opportunity_id"),
+            "opportunity_id": canonical_ids(text(frame, "opportunity_id"), system),
             "account_id": account_id,
-            "opened_at": dates(frame, "created", date_format=date_format, required=True).dt.normalize(),
+            "opened_at": opened,
             "outcome": outcome,
             "closed_at": close.where(outcome != "open").dt.normalize(),
-            "amount": numbers(frame, "amount"),
+            "amount": deal_amounts(
+                frame, close.fillna(opened), currency=currency, fx_rates=fx_rates, decimal=decimal
+            ),
             "loss_reason": text(frame, "loss_reason").where(outcome == "lost"),
             "expected_close_at": close.where(outcome == "open").dt.normalize(),
         }
@@ -211,24 +274,46 @@ def opportunities(
     return table[keep].reset_index(drop=True)
 
 
+def domains(values: pd.Series) -> pd.Series:
+    """'https://www.acme.example/about' -> 'acme.example' (a website as the bare domain a CRM matches)."""
+    bare = (
+        values.str.lower().str.replace(r"^[a-z]+://", "", regex=True).str.replace(r"^www\.", "", regex=True)
+    )
+    return bare.str.split(r"[/?#:]", regex=True).str[0].replace("", pd.NA)
+
+
 def accounts(
-    frame: pd.DataFrame, imported: Imported, crosswalk: Crosswalk, *, system: str, date_format: str | None
+    frame: pd.DataFrame,
+    imported: Imported,
+    crosswalk: Crosswalk,
+    *,
+    system: str,
+    date_format: str | None,
+    decimal: str | None,
 ) -> pd.DataFrame:
     """The contract's accounts from an accounts or companies export."""
-    account_id = crosswalk.account_ids(text(frame, "account_id"), system, imported, what="account ids")
+    frame = _not_deleted(frame, imported)
+    ids = canonical_ids(text(frame, "account_id"), system)
+    imported.aside(int(ids.isna().sum()), "accounts without an id")
+    account_id = crosswalk.account_ids(ids, system, imported, what="account ids")
     table = pd.DataFrame(
         {
             "account_id": account_id,
             "account_name": text(frame, "account_name"),
-            "employee_count": numbers(frame, "employee_count"),
+            "employee_count": numbers(frame, "employee_count", whole=True, decimal=decimal),
             "industry": text(frame, "industry"),
             "country": text(frame, "country"),
+            "domain": domains(text(frame, "domain")),
             "created_at": dates(frame, "created_at", date_format=date_format).dt.normalize(),
         }
     )
-    for optional, kind in (("plan", "text"), ("seats", "number"), ("arr", "number")):
+    for optional, kind in (("plan", "text"), ("seats", "count"), ("arr", "money")):
         if optional in frame:
-            table[optional] = numbers(frame, optional) if kind == "number" else text(frame, optional)
+            table[optional] = (
+                text(frame, optional)
+                if kind == "text"
+                else numbers(frame, optional, whole=kind == "count", decimal=decimal)
+            )
     table = table.dropna(axis=1, how="all").assign(account_id=account_id, account_name=table["account_name"])
     keep = table["account_id"].notna()
     no_size = (

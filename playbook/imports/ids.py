@@ -6,6 +6,14 @@ Billing customer ids, CRM account ids and analytics group ids differ. `account_m
 its source's ids through it; an id the map does not know is reported with counts and set aside,
 never dropped silently. Without a map (or without a column for the system), the source's own
 ids are the account ids.
+
+Salesforce ids are matched in their 18-character form. Reports show the 15-character,
+case-sensitive id; Data Export and Data Loader write the 18-character one, whose last three
+characters encode which of the first fifteen are capitals (the checksum Salesforce's CASESAFEID()
+formula computes; the algorithm, with worked examples the tests reuse, is described at
+https://www.gammone.com/en/programming/how-to-convert-salesforce-id-from-15-to-18-chars). Every
+15-character Salesforce id, in an export and in the account map alike, is converted before any
+match.
 """
 
 from __future__ import annotations
@@ -19,6 +27,27 @@ from playbook.data.contract import TABLES
 from playbook.data.errors import DataError, Problem
 from playbook.data.parse import read_table
 from playbook.imports.read import Imported
+
+CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_18(value: object) -> object:
+    """A Salesforce id in its 18-character form: a 15-character id gets its checksum (one
+    character per block of five: bit i set when character i of the block is a capital); any
+    other value is returned as it is."""
+    if not isinstance(value, str) or len(value) != 15 or not value.isalnum() or not value.isascii():
+        return value
+    suffix = ""
+    for block in range(3):
+        chars = value[5 * block : 5 * block + 5]
+        suffix += CHECKSUM_ALPHABET[sum(1 << i for i, c in enumerate(chars) if "A" <= c <= "Z")]
+    return value + suffix
+
+
+def canonical_ids(ids: pd.Series, system: str) -> pd.Series:
+    """Ids in the form they are matched in (Salesforce's 18 characters; others as they are)."""
+    return ids.map(salesforce_18, na_action="ignore") if system == "salesforce" else ids
+
 
 SYSTEM_COLUMNS = {
     "stripe": "stripe_id",
@@ -63,6 +92,8 @@ class Crosswalk:
                 )
             return ids
         known = self.table.dropna(subset=[column])
+        known = known.assign(**{column: canonical_ids(known[column].astype(str), system)})
+        ids = canonical_ids(ids, system)
         duplicated = known[column].duplicated(keep=False)
         if duplicated.any():
             shown = ", ".join(sorted(set(known.loc[duplicated, column]))[:5])

@@ -2,8 +2,8 @@
 
 The ledger is a list of lines, each a stretch of paid service for one customer: `customer_id`,
 `start`, `end` (exclusive; empty while it runs), `arr` (what the line is worth a year, in the
-ledger's currency) and `currency`. The billing sources (`billing.py`) turn subscriptions and
-invoice lines into such lines.
+ledger's currency) and `currency`. The billing exports (`billing.py`) turn subscriptions and
+invoice lines into such lines; each keeps the `file` and `where` (its line) it came from.
 
 Definitions (ChartMogul's MRR movements, https://help.chartmogul.com/hc/en-us/articles/203299912,
 and its annual-plan example, https://help.chartmogul.com/hc/en-us/articles/201244842):
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from playbook.data.errors import DataError, problem
+from playbook.imports.fx import missing_rate, rates
 
 MOVEMENTS = ("new_arr", "expansion_arr", "contraction_arr", "churned_arr", "reactivation_arr")
 
@@ -54,49 +54,19 @@ class LedgerARR:
     company: pd.DataFrame
 
 
-def convert_currency(lines: pd.DataFrame, *, currency: str, fx_rates: pd.DataFrame | None, file: str):
-    """Lines in `currency`: others converted at the rate of the month each line starts."""
-    foreign = lines["currency"].str.upper() != currency.upper()
-    if not foreign.any():
-        return lines
-    start_month = lines["start"].dt.to_period("M").dt.to_timestamp()
-    if fx_rates is None:
-        idx = np.flatnonzero(foreign.to_numpy())
-        raise DataError(
-            [
-                problem(
-                    file,
-                    "currency",
-                    f"is not {currency.upper()} and no fx_rates table was given (month, currency, rate: "
-                    f"{currency.upper()} per unit); currencies found: "
-                    f"{', '.join(sorted(set(lines.loc[foreign, 'currency'].str.upper())))}",
-                    [f"line {lines.index[i]}" for i in idx],
-                    list(lines["currency"].iloc[idx]),
-                )
-            ]
-        )
-    rates = fx_rates.assign(currency=fx_rates["currency"].str.upper()).set_index(["month", "currency"])[
-        "rate"
-    ]
-    keys = pd.MultiIndex.from_arrays([start_month, lines["currency"].str.upper()])
-    rate = pd.Series(rates.reindex(keys).to_numpy(), index=lines.index)
-    rate[~foreign] = 1.0
+def convert_currency(lines: pd.DataFrame, *, currency: str, fx_rates: pd.DataFrame | None) -> pd.DataFrame:
+    """Lines in `currency`: others converted at the rate of the month each line starts. Lines
+    carry `file` and `where` (the line of the export they come from), which errors name."""
+    rate = rates(lines["currency"], lines["start"], target=currency, fx_rates=fx_rates)
     missing = rate.isna()
-    if missing.any():
-        idx = np.flatnonzero(missing.to_numpy())
-        raise DataError(
-            [
-                problem(
-                    file,
-                    "currency",
-                    "has no rate in fx_rates for the month the line starts",
-                    [f"line {lines.index[i]}" for i in idx],
-                    [
-                        f"{c} {m:%Y-%m}"
-                        for c, m in zip(lines["currency"].iloc[idx], start_month.iloc[idx], strict=True)
-                    ],
-                )
-            ]
+    for file, rows in lines[missing].groupby("file", sort=False):
+        raise missing_rate(
+            file,
+            "currency",
+            list(rows["where"]),
+            [f"{c} {m:%Y-%m}" for c, m in zip(rows["currency"].str.upper(), rows["start"], strict=True)],
+            target=currency,
+            fx_given=fx_rates is not None,
         )
     return lines.assign(arr=lines["arr"] * rate, currency=currency.upper())
 

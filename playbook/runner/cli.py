@@ -46,11 +46,12 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser(
         "import",
-        help="turn a billing, CRM or analytics export into contract tables",
-        description="Read a vendor export and write the data contract's tables into DIR "
-        "(merged by key with what is there; never overwritten without --force).",
+        help="turn a billing, CRM, analytics or ATS export into contract tables",
+        description="Read a vendor's export as downloaded and write the data contract's tables into DIR "
+        "(merged by key with what is there; never overwritten without --force). docs/imports.md says, "
+        "per export, what is read, what is assumed and what is set aside.",
     )
-    imp.add_argument("source", metavar="SOURCE", help="one of: " + ", ".join(_sources()))
+    imp.add_argument("vendor", metavar="VENDOR", help="the export, one of: " + ", ".join(_vendors()))
     imp.add_argument("files", metavar="FILE", nargs="+", help="the export file(s)")
     imp.add_argument("--to", metavar="DIR", required=True, help="the data folder to write into")
     imp.add_argument("--force", action="store_true", help="let the import's values win over the folder's")
@@ -63,12 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--account-map", metavar="FILE", type=Path, help="the id crosswalk (default: DIR/account_map.csv)"
     )
-    imp.add_argument("--currency", default="USD", help="the currency ARR is written in (default USD)")
+    imp.add_argument("--currency", default="USD", help="the currency amounts are written in (default USD)")
     imp.add_argument("--fx-rates", metavar="FILE", type=Path, help="month, currency, rate (target per unit)")
     imp.add_argument(
         "--from", dest="first_month", metavar="YYYY-MM", help="first month of arr_monthly to write"
     )
-    imp.add_argument("--through", metavar="YYYY-MM", help="last month of arr_monthly (default: latest start)")
+    imp.add_argument(
+        "--through", metavar="YYYY-MM", help="last month of arr_monthly (default: the month of the export)"
+    )
+    imp.add_argument(
+        "--exported-on",
+        metavar="YYYY-MM-DD",
+        help="when the billing export was downloaded (default: its latest timestamp); nothing later is ARR",
+    )
     imp.add_argument(
         "--group", metavar="NAME", help="analytics group type or property that names the account"
     )
@@ -76,7 +84,20 @@ def _parser() -> argparse.ArgumentParser:
         "--date-format", metavar="FMT", help="strptime format of the export's dates, e.g. %%m/%%d/%%Y"
     )
     imp.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        metavar="MARK",
+        help="the decimal mark (. or ,) when a column's numbers read two ways ('1,188'); "
+        "the import's csv: {decimal: ...}",
+    )
+    imp.add_argument(
         "--amounts", choices=("cents", "units"), help="billing amounts in minor units or currency units"
+    )
+    imp.add_argument(
+        "--attributes",
+        metavar="FILE.yaml",
+        type=Path,
+        help="ATS: your focus attributes or form fields -> the four leader attributes",
     )
 
     validate = commands.add_parser("validate", help="check a data folder against the data contract")
@@ -120,14 +141,14 @@ def _run(args) -> int:
     return EXIT_FAILED if result.failed else EXIT_OK
 
 
-def _sources() -> list[str]:
-    from playbook.imports.sources import SOURCES
+def _vendors() -> list[str]:
+    from playbook.imports.vendors import VENDORS
 
-    return list(SOURCES)
+    return list(VENDORS)
 
 
 def _import(args) -> int:
-    from playbook.imports.sources import ImportOptions, report, run_import
+    from playbook.imports.vendors import ImportOptions, report, run_import
 
     options = ImportOptions(
         force=args.force,
@@ -138,11 +159,14 @@ def _import(args) -> int:
         fx_rates=args.fx_rates,
         first_month=args.first_month,
         through=args.through,
+        exported_on=args.exported_on,
         group=args.group,
         date_format=args.date_format,
+        decimal=args.decimal,
         amounts=args.amounts,
+        attributes=args.attributes,
     )
-    imported, written = run_import(args.source, [Path(f) for f in args.files], Path(args.to), options)
+    imported, written = run_import(args.vendor, [Path(f) for f in args.files], Path(args.to), options)
     print(report(imported, written))
     return EXIT_OK
 

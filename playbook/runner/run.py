@@ -35,11 +35,12 @@ from playbook.runner.results import SECTIONS, assess_all, save_results
 from playbook.runner.schedule import DEFAULT_JOBS, NotebookRun, execute_all, queued, select_notebooks
 from playbook.runner.summary import section_headline, section_verdict_text, summary_of, worded_notes
 from playbook.views.board import headline_figures
+from playbook.views.crm import crm_csv, ready_accounts_table, ready_contacts_table
 from playbook.views.notes import change_text, note_text, set_aside_text
-from playbook.views.penetration import crm_csv, crm_ready_accounts
 
 RESULTS_FILE = ".results.pkl"
 READY_ACCOUNTS_FILE = "ready_accounts.csv"  # the ready accounts, shaped for a CRM import
+READY_CONTACTS_FILE = "ready_contacts.csv"  # their power users, one contact a row
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,10 +135,13 @@ def run_playbook(
         )
         (work / "slides.html").write_text(slides_html(summary, sections, compared=compared), encoding="utf-8")
         if "penetration" in shown:
-            table = crm_ready_accounts(
-                results.section("penetration"), dataset.account_map, show_pii=params.show_pii
-            )
-            (work / READY_ACCOUNTS_FILE).write_text(crm_csv(table), encoding="utf-8", newline="")
+            ids = {"accounts": dataset.accounts, "account_map": dataset.account_map}
+            ready = results.section("penetration")
+            for name, table in (
+                (READY_ACCOUNTS_FILE, ready_accounts_table(ready, currency=params.currency, **ids)),
+                (READY_CONTACTS_FILE, ready_contacts_table(ready, show_pii=params.show_pii, **ids)),
+            ):
+                (work / name).write_text(crm_csv(table), encoding="utf-8", newline="")
         (work / "summary.json").write_text(
             json.dumps(summary, indent=2, sort_keys=True, allow_nan=False) + "\n"
         )

@@ -10,7 +10,7 @@ import pandas as pd
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.penetration import RULES_OF_THUMB, PenetrationResult
 from playbook.analyses.tipping_point import Threshold
-from playbook.views.formatting import money, percent, spreadsheet_safe
+from playbook.views.formatting import money, percent
 from playbook.views.html import notes_card, paragraph, verdict_card
 from playbook.views.notes import note_texts, outside_reason_text, skipped_text
 from playbook.views.people import mask_email
@@ -307,74 +307,3 @@ def penetration_notes(result: PenetrationResult, *, currency: str = "USD"):
         "usage range of our closed deals, are never valued."
     )
     return notes_card(note_texts(result.notes, currency=currency) + basis)
-
-
-CRM_COLUMNS = (
-    "Record ID",
-    "Account ID",
-    "Account Name",
-    "Signal",
-    "Signal Value",
-    "Threshold",
-    "Win Probability",
-    "Expected Value",
-    "Reason",
-    "Top Power Users",
-)
-
-
-def crm_ready_accounts(
-    result: PenetrationResult | Skipped,
-    account_map: pd.DataFrame | None,
-    *,
-    show_pii: bool = False,
-) -> pd.DataFrame:
-    """ready_accounts.csv: the ready accounts shaped for a Salesforce or HubSpot import (values
-    in the data's currency, as every figure of a run).
-
-    `Record ID` is the account's CRM id when account_map gives one (Salesforce, else HubSpot);
-    power users' emails are masked unless `show_pii`; every text cell is spreadsheet-safe.
-    Empty (the header only) when there is no threshold or no ready account.
-    """
-    if isinstance(result, Skipped) or result.verdict != "own_threshold" or result.ready.empty:
-        return pd.DataFrame(columns=list(CRM_COLUMNS))
-    t, ready = result.threshold, result.ready
-    crm = pd.Series(dtype=object)
-    if account_map is not None:
-        for column in ("salesforce_id", "hubspot_id"):
-            if column in account_map:
-                known = account_map.dropna(subset=[column]).set_index("account_id")[column]
-                crm = crm.combine_first(known)
-    users = result.power_users[result.power_users["account_id"].isin(ready["account_id"])]
-    who = (
-        users["email"].map(lambda e: e if show_pii else mask_email(e))
-        if "email" in users
-        else users["user_id"]
-    )
-    top = who.groupby(users["account_id"]).agg("; ".join)
-    label = SIGNAL_LABELS[t.signal].split(" (")[0]
-    reason = (
-        f"{label} at or above our threshold of {signal_value(t.signal, t.threshold)} "
-        f"({p_text(t.p_value)}); no won or open top-down deal"
-    )
-    table = pd.DataFrame(
-        {
-            "Record ID": ready["account_id"].map(crm).astype(object).where(lambda s: s.notna(), ""),
-            "Account ID": ready["account_id"],
-            "Account Name": ready.get("account_name", ""),
-            "Signal": label,
-            "Signal Value": ready[t.signal].round(4),
-            "Threshold": round(t.threshold, 4),
-            "Win Probability": ready["win_probability"].round(4),
-            "Expected Value": ready["expected_value"].round(2),
-            "Reason": [f"{signal_value(t.signal, v)}: {reason}" for v in ready[t.signal]],
-            "Top Power Users": ready["account_id"].map(top).fillna(""),
-        }
-    )
-    return table.map(spreadsheet_safe)
-
-
-def crm_csv(table: pd.DataFrame) -> str:
-    """A CRM import file's text: RFC 4180 (CRLF line ends, so a carriage return or newline inside
-    a cell is quoted rather than read as a new row)."""
-    return table.to_csv(index=False, lineterminator="\r\n")
