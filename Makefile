@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/python tools/notebook_code.py build/notebook_code.py
-	$(BIN)/vulture playbook benchmarks build/notebook_code.py
+	$(BIN)/vulture playbook benchmarks tests build/notebook_code.py
 
 ## JupyterLab on the project's environment (workshops); prints the URL to open.
 LAB_DIR  ?= notebooks

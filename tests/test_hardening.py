@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from playbook import SAMPLES_DIR
 from playbook.data import DataError, load_dataset
 from playbook.data.contract import TABLES
+from playbook.data.notes import Note
 from playbook.runner.cli import main
+from playbook.views.notes import note_text
 from tests.conftest import tiny_tables, write_tables
 from tests.test_cli import earlier_run, folder_digest
 
@@ -139,9 +141,10 @@ def test_a_windows_excel_csv_is_decoded_and_the_choice_is_said(tmp_path, capsys)
     (folder / "accounts.csv").write_bytes(accounts.to_csv(index=False).encode("cp1252"))
     data = load_dataset(folder)
     assert data.accounts.loc[0, "account_name"] == "Café Müller Ñandú"
-    assert data.decoded == (
+    assert data.decoded == (Note("decoded_as", file="accounts.csv", encoding="cp1252", declared=False),)
+    assert note_text(data.decoded[0]) == (
         "accounts.csv was read as cp1252 (detected: it is not UTF-8); if its accents look wrong, declare "
-        "its encoding in columns.yaml (csv: {encoding: ...})",
+        "its encoding in columns.yaml (csv: {encoding: ...})"
     )
     assert main(["validate", "--data", str(folder)]) == 0
     assert "accounts.csv was read as cp1252" in capsys.readouterr().out
@@ -155,7 +158,7 @@ def test_a_declared_latin1_encoding_is_used(tmp_path):
     (folder / "columns.yaml").write_text("accounts:\n  csv: {encoding: latin-1}\n")
     data = load_dataset(folder)
     assert data.accounts.loc[0, "account_name"] == "Ørsted Å/S"
-    assert "as declared in columns.yaml" in data.decoded[0]
+    assert "as declared in columns.yaml" in note_text(data.decoded[0])
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

@@ -18,7 +18,6 @@ subscription, that one is split from its start into two (which changes no earlie
 
 from __future__ import annotations
 
-import gzip
 import json
 import zipfile
 from dataclasses import dataclass
@@ -463,9 +462,3 @@ def write_greenhouse(sample: Path, path: Path, attributes: Path) -> None:
         cards.append(card)
     path.write_text(json.dumps(cards, indent=1))
     attributes.write_text("".join(f"{theirs}: {ours}\n" for ours, theirs in FOCUS_ATTRIBUTES.items()))
-
-
-def write_json_lines(records: list[dict], path: Path) -> None:
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record) + "\n")

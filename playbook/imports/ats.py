@@ -46,7 +46,6 @@ GREENHOUSE_RATINGS = {"definitely_not": 1.0, "no": 2.0, "mixed": 3.0, "yes": 4.0
 NO_DECISION = "no_decision"
 # Lever's four-point scale onto our five points: no middle point, the two ends kept.
 LEVER_SCALE = {4: 5.0, 3: 4.0, 2: 2.0, 1: 1.0}
-LEVER_RATED = ("score-system", "score", "scorecard")
 THUMBS_ONLY = ("yes-no",)
 COLUMNS = ("candidate_id", "interviewer", "interview", "submitted", "where", "name", "score", "note", "kind")
 

@@ -209,7 +209,8 @@ def read_export(path: Path, preset: Preset, overrides: dict[str, str], imported:
                     path.name,
                     " or ".join(candidates),
                     f"is missing (the {preset.vendor} field '{name}'){did_you_mean(candidates[0], found)}; "
-                    f"columns found: {', '.join(found)}; name yours with --map {name}=YOUR_COLUMN",
+                    f"columns found: {', '.join(found)}; name yours with --map {name}=YOUR_COLUMN "
+                    f"(the export's columns: {preset.doc})",
                 )
             )
     if problems:
