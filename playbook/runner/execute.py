@@ -1,9 +1,11 @@
 """Execute one notebook with papermill; report how it ended (`NotebookOutcome`).
 
-The runner calls `execute` from one thread per notebook, so papermill and nbconvert are imported
-once per run rather than once per notebook. Each kernel is a process of its own (its own
-process group), started by a kernel manager the runner can find (`KERNELS`), so a hung or
-interrupted run can stop every kernel it started.
+The runner calls `execute` from its worker threads, so papermill and nbconvert are imported once
+per run rather than once per notebook. Each kernel is a process of its own (its own process
+group), started by a kernel manager the runner can find (`KERNELS`), so a hung or interrupted run
+can stop every kernel it started. A worker reuses its kernel for the next notebook: the
+namespace is cleared first (`fresh_namespace`), so a notebook sees exactly what a new kernel
+would show it, without paying for a new process and its imports.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 from papermill.execute import ERROR_MARKER_TAG
 
@@ -84,10 +87,59 @@ def source_cell(executed: Path, cell_index: int) -> tuple[int, str]:
     return len(code), first_line
 
 
-def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) -> NotebookOutcome:
-    """Run `source` into `target`; return success, or the failing code cell and error (and `errno`
-    when the error was the file system's, such as a full disk)."""
+# What a reused kernel runs before its next notebook: no variable of the last one survives, the
+# execution count starts again at 1, open figures are closed; imported modules stay loaded.
+RESET_CODE = (
+    "get_ipython().reset(new_session=True, aggressive=False)\n"
+    "import sys\n"
+    "if 'matplotlib.pyplot' in sys.modules:\n"
+    "    sys.modules['matplotlib.pyplot'].close('all')\n"
+)
+
+
+def started_kernel(cwd: Path) -> TrackedKernelManager:
+    """A kernel for this thread's notebooks, working in `cwd` (a run's partial folder, where its
+    stored results are). Started here rather than by papermill, whose own `cwd` changes the whole
+    process's working folder — not something two threads may do at once."""
+    km = TrackedKernelManager(kernel_name="python3")
+    # As nbclient starts its kernels: no IPython history written to disk.
+    run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    return km
+
+
+def fresh_namespace(km: TrackedKernelManager, *, timeout: int = 60) -> None:
+    """Clear the namespace of a kernel that already ran a notebook, as if it had just started."""
+    client = km.blocking_client()
+    client.start_channels()
     try:
+        client.wait_for_ready(timeout=timeout)
+        reply = client.execute_interactive(
+            RESET_CODE, store_history=False, timeout=timeout, output_hook=lambda _msg: None
+        )
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the kernel could not be reset: {reply['content'].get('evalue', '')}")
+
+
+def execute(
+    source: Path,
+    target: Path,
+    parameters: dict,
+    *,
+    cell_timeout: int,
+    km: TrackedKernelManager | None = None,
+    fresh: bool = False,
+) -> NotebookOutcome:
+    """Run `source` into `target`; return success, or the failing code cell and error (and `errno`
+    when the error was the file system's, such as a full disk).
+
+    With `km` (this thread's kernel, `started_kernel`), its kernel is used — cleared first when
+    `fresh` (it ran a notebook before); without, a kernel is started for this notebook alone.
+    """
+    try:
+        if km is not None and fresh:
+            fresh_namespace(km)
         papermill.execute_notebook(
             str(source),
             str(target),
@@ -95,16 +147,36 @@ def execute(source: Path, target: Path, parameters: dict, *, cell_timeout: int) 
             kernel_name="python3",
             progress_bar=False,
             execution_timeout=cell_timeout,
-            kernel_manager_class=TrackedKernelManager,
+            **({"km": km} if km is not None else {"kernel_manager_class": TrackedKernelManager}),
         )
+        reproducible(target)
     except PapermillExecutionError as exc:
+        reproducible(target)
         number, first_line = source_cell(target, exc.cell_index)
         return NotebookOutcome.failure(f"{exc.ename}: {exc.evalue}", cell=number, line=first_line)
     except Exception as exc:  # kernel died or was stopped, cell timeout, unreadable notebook, full disk
         return NotebookOutcome.failure(f"{type(exc).__name__}: {exc}", errno=getattr(exc, "errno", None))
     finally:
-        KERNELS.pop(threading.get_ident(), None)
+        if km is None:
+            KERNELS.pop(threading.get_ident(), None)
     return NotebookOutcome.success()
+
+
+def strip_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove what differs between two executions of the same notebook on the same inputs: execution
+    timestamps and durations, and the random id papermill gives the parameters cell it injects."""
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
+    return notebook
+
+
+def reproducible(executed: Path) -> None:
+    """Rewrite an executed notebook without what differs between runs (`strip_run_metadata`)."""
+    nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), executed)
 
 
 def cells_done(executed: Path) -> tuple[int, int]:

@@ -2,8 +2,8 @@
 
 First each notebook's parameters cell is rewritten from `Params` (so the cells never drift from
 the declarations); then the notebook runs on its own, as in JupyterLab, and is written back with
-its outputs. The committed outputs are what nbval compares against, so papermill's timing
-metadata is stripped: the same package and data give byte-identical notebooks.
+its outputs. The committed outputs are what nbval compares against, so the run metadata is
+stripped (`execute.reproducible`): the same package and data give byte-identical notebooks.
 """
 
 from __future__ import annotations
@@ -24,15 +24,6 @@ def parameters_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | 
     return next((c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])), None)
 
 
-def strip_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove execution timestamps and durations that differ between runs."""
-    notebook.metadata.pop("papermill", None)
-    for cell in notebook.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-    return notebook
-
-
 def refresh(path: Path) -> NotebookOutcome:
     """Rewrite one notebook's parameters cell, execute it with the defaults, write it back."""
     notebook = nbformat.read(path, as_version=4)
@@ -44,8 +35,8 @@ def refresh(path: Path) -> NotebookOutcome:
         source, executed = Path(tmp) / "source.ipynb", Path(tmp) / path.name
         nbformat.write(notebook, source)
         outcome = execute(source, executed, {}, cell_timeout=600)
-        if outcome.ok:
-            nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), path)
+        if outcome.ok:  # executed without run metadata (`execute.reproducible`)
+            nbformat.write(nbformat.read(executed, as_version=4), path)
     return outcome
 
 

@@ -100,7 +100,9 @@ def run_playbook(
     work = partial_folder(out)
     try:
         save_results(results, work / RESULTS_FILE)
-        parameters = params.to_dict() | {"data_dir": str(data), "results_file": str(work / RESULTS_FILE)}
+        # Relative to the notebooks' working folder (the partial run folder): the same inputs give
+        # the same executed notebooks, whatever the partial folder's random name.
+        parameters = params.to_dict() | {"data_dir": str(data), "results_file": RESULTS_FILE}
         execute_all(
             runs,
             work,
