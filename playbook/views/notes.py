@@ -73,6 +73,14 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
             "declare its encoding in columns.yaml (csv: {{encoding: ...}})"
         )
     ),
+    # --- the run's files
+    "pdf_needs_chromium": N_(
+        "{file} was not printed: no Chromium at {executable}. Install it ({install}) and run again; "
+        "the HTML board pack is complete without it."
+    ),
+    "pdf_failed": N_(
+        "{file} was not printed: Chromium failed ({error}). The HTML board pack is complete without it."
+    ),
     # --- skipped sections
     "skipped": N_("Skipped: this analysis needs the {missing:list} table(s), which were not provided."),
     # --- timing
