@@ -81,6 +81,10 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "pdf_failed": N_(
         "{file} was not printed: Chromium failed ({error}). The HTML board pack is complete without it."
     ),
+    "font_missing": N_(
+        "The {family} font is not installed: Chinese pages and charts cannot show their characters. "
+        "Install it ({install}) and run again."
+    ),
     # --- skipped sections
     "skipped": N_("Skipped: this analysis needs the {missing:list} table(s), which were not provided."),
     # --- timing

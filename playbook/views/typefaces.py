@@ -21,6 +21,11 @@ CJK_FAMILY = "Noto Sans CJK SC"
 INSTALL_HINT = "apt-get install fonts-noto-cjk"
 # Families put before matplotlib's own sans-serif list, by language.
 FAMILIES: dict[str, tuple[str, ...]] = {"en": (), "zh-CN": (CJK_FAMILY,)}
+# The pages' CSS font stacks: the embedded face first in Chinese, then the systems' own.
+CSS_STACKS = {
+    "en": 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    "zh-CN": f'"{CJK_FAMILY}", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif',
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +42,11 @@ def font_rc(language: str | None = None) -> dict:
     families = FAMILIES[language or active_language()]
     default = list(matplotlib.rcParamsDefault["font.sans-serif"])
     return {"font.family": ["sans-serif"], "font.sans-serif": [*families, *default]}
+
+
+def css_font_family(language: str | None = None) -> str:
+    """The CSS `font-family` value for pages in `language` (the active one by default)."""
+    return CSS_STACKS[language or active_language()]
 
 
 def face(family: str = CJK_FAMILY, *, weight: int = 400) -> FontFace | None:
