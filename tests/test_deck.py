@@ -195,3 +195,14 @@ def test_a_missing_glyph_is_caught():
     # The negative control: Chinese drawn with the English fonts warns, so the test above can fail.
     with use_language("en"), pytest.warns(UserWarning, match=r"Glyph \d+ .* missing from font"):
         small_chart(title="自上而下销售").png(dpi=50)
+
+
+def test_a_font_installed_after_matplotlibs_cache_is_found(monkeypatch):
+    require(cjk_available(), f"no {CJK_FAMILY} font ({INSTALL_HINT})")
+    from matplotlib import font_manager
+
+    stale = [e for e in font_manager.fontManager.ttflist if "CJK" not in e.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    found = face(CJK_FAMILY)
+    assert found is not None and found.path.suffix in (".ttc", ".otf", ".ttf")
+    assert any(e.name == CJK_FAMILY for e in font_manager.fontManager.ttflist)

@@ -40,6 +40,8 @@ class FontFace:
 def font_rc(language: str | None = None) -> dict:
     """matplotlib settings that draw `language` (the active one by default) with its families."""
     families = FAMILIES[language or active_language()]
+    for family in families:
+        face(family)  # registers a font installed after matplotlib cached its font list
     default = list(matplotlib.rcParamsDefault["font.sans-serif"])
     return {"font.family": ["sans-serif"], "font.sans-serif": [*families, *default]}
 
