@@ -180,9 +180,16 @@ def test_an_unknown_language_is_refused():
         i18n.set_language("fr")
 
 
-def test_ngettext_picks_the_form():
+def test_ngettext_picks_the_form(monkeypatch):
     assert i18n.ngettext("{n} account", "{n} accounts", 1) == "{n} account"
     assert i18n.ngettext("{n} account", "{n} accounts", 2) == "{n} accounts"
+    from babel.messages.catalog import Catalog
+
+    planted = Catalog(locale="zh_CN")  # Plural-Forms: nplurals=1; plural=0
+    planted.add(("{n} account", "{n} accounts"), ("{n} 个账户",))
+    monkeypatch.setattr(i18n, "catalogue", lambda _language: planted)
+    with i18n.use_language("zh-CN"):
+        assert {i18n.ngettext("{n} account", "{n} accounts", n) for n in (1, 2, 5)} == {"{n} 个账户"}
 
 
 def _planted_values(template: str) -> dict:
