@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 CODE    := playbook tests benchmarks tools
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint lab notebooks samples bench calibrate lock clean-venv
+.PHONY: help report test lint lab notebooks samples bench calibrate lock clean-venv translations
 
 ## List these targets and what each does (the default).
 help:
@@ -47,6 +47,10 @@ lab: $(STAMP)
 ## Re-execute the committed notebooks in place on the default sample company (after changing playbook/).
 notebooks: $(STAMP)
 	$(BIN)/python -m playbook.runner.refresh
+
+## Extract the words of views/ and the templates (babel.cfg) into the catalogues; translate the new ones.
+translations: $(STAMP)
+	$(BIN)/python -m playbook.runner.translations
 
 ## Regenerate the sample companies under data/samples/.
 samples: $(STAMP)
