@@ -53,7 +53,7 @@ ERROR_HELPERS = {
 }
 # Constants and variables whose text is an error, a rule of the contract, a hint in an error, SQL, a
 # date format, codes, or the documentation heading a generated file (by a part of their name).
-ERROR_NAMES = ("error", "rule", "hint", "heading", "check", "sql", "format", "codes", "header", "marker")
+ERROR_NAMES = ("error", "rule", "hint", "heading", "check", "sql", "format", "code", "header", "marker")
 MIN_WORDS = 3
 
 
