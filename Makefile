@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 CODE    := playbook tests benchmarks tools
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint lab notebooks samples bench calibrate lock clean-venv translations
+.PHONY: help report test lint lab notebooks samples bench figures calibrate lock clean-venv translations
 
 ## List these targets and what each does (the default).
 help:
@@ -56,9 +56,14 @@ translations: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python -m playbook.samples
 
-## Benchmarks whose figures go in the README.
+## Speed benchmarks whose figures go in docs/performance.md.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_foundation.py
+
+## Rewrite the studies' figures in docs/ (about 15 minutes; FIGURES="public-backtest" for one).
+FIGURES ?=
+figures: $(STAMP)
+	$(BIN)/python benchmarks/figures.py $(FIGURES)
 
 ## Re-resolve the lock from pyproject.toml (a developer step; commit the result).
 lock:

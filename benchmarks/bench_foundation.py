@@ -1,6 +1,6 @@
 """Benchmarks for the foundation: loading + validating each sample, whole runs, one notebook.
 
-Run with `make bench` on an installed venv; it prints a Markdown table for the README.
+Run with `make bench` on an installed venv; it prints a Markdown table for docs/performance.md.
 Figures on this machine; not a test (speed is measured here, never asserted). A run's CPU time
 is the CPU of the whole process tree (the runner and every notebook kernel it started), as
 `/usr/bin/time -v` reports it.

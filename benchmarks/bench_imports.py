@@ -4,8 +4,8 @@ Run with `.venv/bin/python benchmarks/bench_imports.py [EVENTS]` (default 20,000
 is built once under /tmp and reused). It builds an Amplitude-style export — a zip of 24 gzipped
 JSON-lines files with the fields the Export API documents (user_id, event_type, event_time,
 groups, event_properties, user_properties, ...) — then runs the import in a fresh process and
-reports wall time and the process's peak resident memory (`/usr/bin/time -v`). The README's
-figure comes from here; no test times it.
+reports wall time and the process's peak resident memory (`/usr/bin/time -v`). The figure in
+docs/performance.md comes from here; no test times it.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ floor); pandas (the whole file in memory; up to 50M); the playbook's expression 
 session (10M, for orientation; its session start is reported apart).
 
 Run: `.venv/bin/python benchmarks/bench_usage.py` (all cases), or name sizes:
-`.venv/bin/python benchmarks/bench_usage.py 10000000 500000000`. Figures go in the README;
-nothing asserts them.
+`.venv/bin/python benchmarks/bench_usage.py 10000000 500000000`. Figures go in
+docs/performance.md; nothing asserts them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """How the sales-leader tests behave on interview loops of the size a company runs.
 
 Run with `.venv/bin/python benchmarks/leader_tests.py` (about two minutes); it prints the
-Markdown tables in the README's "The statistics, measured".
+Markdown tables that `make figures` writes into docs/methods.md.
 
 1. False leads and power: five candidates scored 1-5 on the four attributes by 3, 4 or 5
    interviewers (each score the true level plus normal noise of sd 0.55, rounded and clipped, as
@@ -66,27 +66,34 @@ def icc_coverage(true_icc: float, *, n: int, k: int, loops: int, seed: int) -> f
     return covered / loops
 
 
-def main() -> None:
-    print(
-        "| interviewers | false clear leaders, 5 identical candidates | a candidate 1.5 points better found |"
-    )
-    print("|---|---|---|")
+def tables() -> str:
+    """The three studies as Markdown tables (what `make figures` writes into docs/methods.md)."""
+    lines = [
+        "| interviewers | false clear leaders, 5 identical candidates "
+        "| a candidate 1.5 points better found |",
+        "|---|---|---|",
+    ]
     for k in (3, 4, 5):
         false, loops, found, power_loops = false_leads_and_power(k, loops=1000, seed=10 + k)
         share, power = false / loops, found / power_loops
-        print(f"| {k} | {false} of {loops} ({share:.1%}) | {found} of {power_loops} ({power:.0%}) |")
-    print()
-    print("| interviewers | coverage of a candidate's 95% score interval (3 candidates x 400 loops) |")
-    print("|---|---|")
+        lines.append(f"| {k} | {false} of {loops} ({share:.1%}) | {found} of {power_loops} ({power:.0%}) |")
+    lines += [
+        "",
+        "| interviewers | coverage of a candidate's 95% score interval (3 candidates x 400 loops) |",
+        "|---|---|",
+    ]
     for k in (3, 4, 5):
-        print(f"| {k} | {score_coverage(k, loops=400, seed=20 + k):.1%} |")
-    print()
-    print("| true ICC | coverage of the 95% ICC(2,1) interval, 5 candidates x 4 interviewers (2,000 loops) |")
-    print("|---|---|")
+        lines.append(f"| {k} | {score_coverage(k, loops=400, seed=20 + k):.1%} |")
+    lines += [
+        "",
+        "| true ICC | coverage of the 95% ICC(2,1) interval, 5 candidates x 4 interviewers (2,000 loops) |",
+        "|---|---|",
+    ]
     for true_icc in (0.2, 0.5, 0.8):
         coverage = icc_coverage(true_icc, n=5, k=4, loops=2000, seed=30 + round(10 * true_icc))
-        print(f"| {true_icc} | {coverage:.1%} |")
+        lines.append(f"| {true_icc} | {coverage:.1%} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    main()
+    print(tables(), end="")

@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
 from playbook.runner.cli import main
 from playbook.runner.run import run_playbook
+from tests import stated
 from tests.conftest import tiny_tables, write_tables
 
 
@@ -128,6 +129,22 @@ def test_summary_carries_the_timing_section(ready_run):
     demand = summary["enterprise_demand"]
     assert demand["verdict"] == "customer-driven" and demand["size_effect"]["ratio"]["ci"][0] > 1
     assert summary["schema_version"] == 2
+
+
+def test_every_summary_field_is_documented(ready_run):
+    """docs/outputs.md lists every field of a real summary.json, and each key it lists under a
+    section is one the run wrote."""
+    _, out = ready_run
+    summary = json.loads(next(out.glob("run-*/summary.json")).read_text())
+    fields = stated.summary_fields()
+    patterns = [stated.field_pattern(field) for field in fields]
+    undocumented = [p for p in sorted(stated.paths_of(summary)) if not any(f.fullmatch(p) for f in patterns)]
+    assert not undocumented, f"add these to docs/outputs.md: {undocumented}"
+    for field in fields:
+        section, key = (field.split(".") + [""])[:2]
+        key = key.removesuffix("[]")
+        if section in summary and key and "<" not in key:
+            assert key in summary[section], f"docs/outputs.md lists {field}, which the run did not write"
     for section in ("timing", "penetration", "enterprise_demand", "leaders", "compensation", "overview"):
         assert summary[section]["verdict"], section  # one verdict key in every section
         assert "badge" not in summary[section] and "readiness" not in summary[section]

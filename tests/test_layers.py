@@ -7,6 +7,7 @@ views, the runner, IPython or a plotting library. The README's layout matches th
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,8 @@ def test_the_readme_layout_matches_the_tree():
     readme = (PROJECT_ROOT / "README.md").read_text()
     layout = readme.split("## Layout", 1)[1].split("```")[1]
     for folder in LAYERS:
-        line = next(line for line in layout.splitlines() if line.strip().startswith(f"{folder}/"))
+        # `  data/      contract, ...`, not `data/samples/`
+        line = next(line for line in layout.splitlines() if re.match(rf"\s+{folder}/\s", line))
         named = {name.split("(")[0].strip() for name in line.split(f"{folder}/", 1)[1].split(",")}
         modules = {p.stem for p in (PACKAGE / folder).glob("*.py") if not p.stem.startswith("__")}
         modules |= {f"{p.parent.name}/" for p in (PACKAGE / folder).glob("*/__init__.py")}  # subpackages

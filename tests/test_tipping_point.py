@@ -1,4 +1,7 @@
-"""The tipping point: claimed only with evidence; negative controls; interval coverage by simulation."""
+"""The tipping point: claimed only with evidence; negative controls; interval coverage by simulation.
+
+The simulation studies' counts are the figures docs/methods.md states (`make figures` writes them).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from playbook.analyses.tipping_point import (
     permutation_p_values,
     tipping_point,
 )
+from tests import stated
 
 THRESHOLD = 0.05
 
@@ -54,6 +58,14 @@ def claimed(effect: str, seeds) -> list[str]:
     return verdicts
 
 
+def stated_count(study: str) -> tuple[int, int]:
+    """A count docs/methods.md states for a study ("7 of 200"), written by `make figures`. Seeded
+    permutation tests with no optimiser upstream give the same integers on any machine, so the
+    docs must state them exactly."""
+    found = stated.row("tipping-point", study=study)
+    return int(found["count"]), int(found["of"])
+
+
 def test_a_planted_step_is_found_with_evidence(rng):
     signal, won, accounts = synthetic_deals(rng, n_accounts=300)
     t = tipping_point(
@@ -74,21 +86,24 @@ def test_negative_control_no_effect_claims_nothing_in_at_least_95_percent_of_com
     verdicts = claimed("none", range(200))
     false_claims = verdicts.count("own_threshold")
     assert false_claims / len(verdicts) <= 0.05, false_claims
+    assert (false_claims, len(verdicts)) == stated_count("no effect")
 
 
 def test_negative_control_a_reversed_effect_is_never_claimed_and_is_named():
     verdicts = claimed("reversed", range(60))
     assert "own_threshold" not in verdicts
     assert verdicts.count("reversed") >= 50  # more usage, fewer wins: said so
+    assert (verdicts.count("own_threshold"), 60) == stated_count("reversed effect")
+    assert (verdicts.count("reversed"), 60) == stated_count("reversed effect, named")
 
 
-def test_the_interval_covers_a_planted_step_at_its_nominal_rate():
-    """Coverage by simulation over 200 companies with a planted step at 5%: the interval covers
+def interval_coverage(companies: int) -> tuple[int, int]:
+    """Of `companies` with a planted step at 5%, how many intervals cover it: the likelihood-ratio
+    interval's count, and the percentile bootstrap's (the method it replaced). An interval covers
     when it reaches the gap between the observed signals around the step (a cut can only fall on
-    an observed value). Nominal 95%; the percentile bootstrap of the best cut, resampling deals,
-    is measured beside it."""
+    an observed value)."""
     covered, percentile_covered = 0, 0
-    for seed in range(200):
+    for seed in range(companies):
         rng = np.random.default_rng(10_000 + seed)
         signal, won, accounts = synthetic_deals(rng, n_accounts=200)
         x, y, a = signal.to_numpy(), won.to_numpy(float), accounts.to_numpy()
@@ -97,10 +112,17 @@ def test_the_interval_covers_a_planted_step_at_its_nominal_rate():
         covered += low <= above_step and high >= below_step
         low, high = percentile_bootstrap(x, y, rng)
         percentile_covered += low <= above_step and high >= below_step
-    coverage, old = covered / 200, percentile_covered / 200
-    print(f"\ncoverage of the 95% interval: {coverage:.1%} (percentile bootstrap over deals: {old:.1%})")
-    assert coverage >= 0.90
-    assert old < coverage  # the method it replaced under-covers
+    return int(covered), int(percentile_covered)
+
+
+def test_the_interval_covers_a_planted_step_at_its_nominal_rate():
+    """Coverage by simulation over 200 companies with a planted step at 5%; nominal 95%. The
+    percentile bootstrap of the best cut, resampling deals, is measured beside it."""
+    covered, percentile_covered = interval_coverage(200)
+    assert covered / 200 >= 0.90
+    assert percentile_covered < covered  # the method it replaced under-covers
+    assert (covered, 200) == stated_count("interval coverage")
+    assert (percentile_covered, 200) == stated_count("replaced interval")
 
 
 def percentile_bootstrap(x, y, rng, n_boot: int = 300) -> tuple[float, float]:
