@@ -12,7 +12,7 @@ variance is easily estimated at zero, which would make the fan too narrow. Month
 
 Its P10-P90 interval is checked by a rolling-origin backtest on the company's own history; the
 model was chosen by simulating decelerating companies and by a backtest on public revenue figures
-(`benchmarks/backtest_forecast.py`, figures in the README).
+(`benchmarks/backtest_forecast.py`, figures in docs/methods.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Load a company's exports and enforce the data contract (the README's "The data contract").
+"""Load a company's exports and enforce the data contract (docs/data-contract.md).
 
 `load_dataset` reads a folder, maps column names, validates every rule, cuts the data at the
 analysis date and derives user activity from raw events. The loader imports pandera and DuckDB,

@@ -1,8 +1,8 @@
 """The data contract: which tables a company provides, their columns, and the rules they obey.
 
-This module only *describes* the contract (the README's "The data contract"); `playbook.data.load`
+This module only *describes* the contract (docs/data-contract.md); `playbook.data.load`
 reads files and enforces it. Keeping the description in one place means the loader, the error
-messages and the README table cannot drift apart.
+messages and the table in docs/data-contract.md cannot drift apart (a test compares them).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-# Columns that hold today's value whatever the analysis date (named in the README).
+# Columns that hold today's value whatever the analysis date (named in docs/data-contract.md).
 SNAPSHOTS = (
     "accounts.employee_count",
     "accounts.seats",
