@@ -387,6 +387,37 @@ def request_rates_by_source(result) -> Chart:
     return _finished(fig, "Feature requests per account-year by account size and source: " + "; ".join(parts))
 
 
+def deal_outcomes_by_age(result) -> Chart:
+    """Won and lost top-down deals by deal age: the cumulative incidence of each outcome (competing
+    risks), by usage band when winning depends on usage, with the stake horizon's reach marked."""
+    set_theme()
+    pipeline = result.pipeline
+    if pipeline is None or not pipeline.fits:
+        return notes_card(["Too few closed deals with a close date: nothing to chart."])
+    fig, ax = plt.subplots()
+    shown = {b: f for b, f in pipeline.fits.items() if b != "all"} or {"all": pipeline.fits["all"]}
+    labels = {"all": "all deals", "below": "below our threshold", "at_or_above": "at or above our threshold"}
+    styles = dict(zip(sorted(shown), ("-", "--"), strict=False))
+    parts = []
+    for band, fit in sorted(shown.items()):
+        end = fit.longest_cycle
+        ages = np.linspace(0, end, 200)
+        won, lost = fit.at(ages)
+        style = styles.get(band, "-")
+        ax.plot(ages, won, color=PALETTE["actual"], ls=style, lw=2, label=f"won, {labels[band]}")
+        ax.plot(ages, lost, color=PALETTE["forecast"], ls=style, lw=2, label=f"lost, {labels[band]}")
+        parts.append(
+            f"{labels[band]}: {won[-1]:.0%} end won and {lost[-1]:.0%} lost "
+            f"({fit.n_won} won, {fit.n_lost} lost)"
+        )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("deal age (days since it opened)")
+    ax.set_ylabel("share of deals closed by that age")
+    ax.set_title("Top-down deals closed won and lost by deal age (competing risks)")
+    ax.legend(loc="upper left", frameon=False)
+    return _finished(fig, "Deals closed won and lost by age: " + "; ".join(parts))
+
+
 def candidate_scores(result, names: dict[str, str]) -> Chart:
     """Each candidate's weighted score with its 95% interval: every attribute, and without the
     uncertain ones (no bar where fewer than 3 interviewers give no interval)."""

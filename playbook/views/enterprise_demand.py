@@ -107,9 +107,14 @@ def pipeline_sentence(result: DemandResult, *, currency: str = "USD") -> str | N
     return sentence
 
 
+def pipeline_card(result: DemandResult, *, currency: str = "USD"):
+    """The open pipeline expected within the horizon, in one paragraph."""
+    sentence = pipeline_sentence(result, currency=currency)
+    return paragraph(sentence or "No opportunities table: no open deal is valued.")
+
+
 def demand_notes(result: DemandResult, *, currency: str = "USD"):
-    basis = [s for s in (pipeline_sentence(result, currency=currency),) if s]
-    return notes_card(note_texts(result.notes, currency=currency) + basis)
+    return notes_card(note_texts(result.notes, currency=currency))
 
 
 def elasticity_table(result: DemandResult) -> pd.DataFrame:
