@@ -29,7 +29,7 @@ def test_aalen_johansen_by_hand():
     won, lost = fit.at([0, 10, 15, 20, 30, 45, 50, 99])
     assert won == pytest.approx([0, 1 / 7, 1 / 7, 2 / 7, 2 / 7, 2 / 7, 2 / 3, 2 / 3])
     assert lost == pytest.approx([0, 1 / 7, 1 / 7, 1 / 7, 1 / 3, 1 / 3, 1 / 3, 1 / 3])
-    assert (fit.n_won, fit.n_lost, fit.n_open, fit.longest_cycle) == (3, 2, 2, 50.0)
+    assert (fit.n_won, fit.n_lost, fit.longest_cycle) == (3, 2, 50.0)
     # P(won within h | open at a) = [F_won(a + h) - F_won(a)] / S(a)
     assert fit.won_within([0], 15) == pytest.approx([1 / 7])
     assert fit.won_within([20], 25) == pytest.approx([0.0])  # nothing is won between 20 and 45

@@ -182,9 +182,9 @@ class DemandResult:
 
     @property
     def grows_with_size(self) -> bool:
-        """Enterprise requests grow with seats faster than core requests: all of them, or the
-        customers' own (a ratio's interval above 1)."""
-        return (self.size is not None and self.size.grows_faster) or self.customer_gradient
+        """Enterprise requests grow with seats faster than core requests, all sources together (the
+        ratio's interval above 1): the one test of a size effect; who drives it is asked after."""
+        return self.size is not None and self.size.grows_faster
 
     @property
     def customer_share(self) -> float | None:
@@ -219,7 +219,7 @@ class DemandResult:
         `source_missing`, `customers_ask`, `gradient_from_sales` (customers' own requests show no
         gradient), `customer_gradient_not_estimated` (too few customer requests to fit theirs) or
         `sales_logs` (customers' share not shown to reach `min_customer_share`)."""
-        if self.size is None and self.by_source is None:
+        if self.size is None:
             return "size_not_estimated"
         if not self.grows_with_size:
             return "no_faster_growth"

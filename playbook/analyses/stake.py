@@ -42,7 +42,6 @@ class CumulativeIncidence:
     lost: np.ndarray = field(repr=False)
     n_won: int
     n_lost: int
-    n_open: int
     longest_cycle: float  # days: the oldest age at which a deal closed
 
     def at(self, age) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +94,6 @@ def cumulative_incidence(days: np.ndarray, outcome: np.ndarray) -> CumulativeInc
         lost=np.asarray(incidence[LOST - 1], dtype=float),
         n_won=int((status == WON).sum()),
         n_lost=int((status == LOST).sum()),
-        n_open=int((~closed).sum()),
         longest_cycle=float(np.max(np.asarray(days, dtype=float)[closed])) if closed.any() else 0.0,
     )
 
