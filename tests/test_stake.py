@@ -122,13 +122,13 @@ def test_the_crm_close_date_decides_when_and_stale_deals_count_zero():
     crm = planted_crm(rng, n=400, win_rate=0.4, won_days=60, lost_days=60)
     extra = pd.DataFrame(
         {
-            "opportunity_id": ["dated_in", "dated_out", "ancient"],
+            "opportunity_id": ["dated_in", "dated_out", "ancient", "ancient_dated"],
             "account_id": "A1",
-            "opened_at": [AS_OF - pd.Timedelta(days=20)] * 2 + [AS_OF - pd.Timedelta(days=2000)],
+            "opened_at": [AS_OF - pd.Timedelta(days=20)] * 2 + [AS_OF - pd.Timedelta(days=2000)] * 2,
             "outcome": "open",
             "closed_at": pd.NaT,
             "amount": 1000.0,
-            "expected_close_at": [AS_OF + pd.Timedelta(days=30), AS_OF + pd.Timedelta(days=400), pd.NaT],
+            "expected_close_at": [AS_OF + pd.Timedelta(days=d) for d in (30, 400)] + [pd.NaT, AS_OF],
         }
     )
     crm = pd.concat([crm.assign(expected_close_at=pd.NaT), extra], ignore_index=True)
@@ -136,9 +136,11 @@ def test_the_crm_close_date_decides_when_and_stale_deals_count_zero():
     chance = deals.set_index("opportunity_id")["won_within"]
     assert chance["dated_in"] == pytest.approx(fits["all"].won_eventually([20.0])[0])
     assert 0.3 < chance["dated_in"] < 0.6 and chance["dated_out"] == 0.0
-    assert chance["ancient"] == 0.0 and deals.set_index("opportunity_id").loc["ancient", "past_every_cycle"]
+    past = deals.set_index("opportunity_id")["past_every_cycle"]
+    assert chance["ancient"] == chance["ancient_dated"] == 0.0 and past["ancient"] and past["ancient_dated"]
+    assert not past["dated_out"]  # ruled out by its close date, not by its age
     assert Note("stale_open_deals", deals=int(deals["past_every_cycle"].sum())) in notes
-    assert source.code == "competing_risks" and source.value("dated") == 2
+    assert source.code == "competing_risks" and source.value("dated") == 3
 
 
 def test_usage_bands_are_fitted_apart_and_a_thin_band_pools():

@@ -127,8 +127,8 @@ class OpenPipeline:
 
     @property
     def past_every_cycle(self) -> int:
-        """Open deals (without a close date from the CRM) older than every closed cycle of their
-        fit: valued at 0."""
+        """Open deals older than every closed cycle of their fit (and not ruled out by an expected
+        close date past the horizon): valued at 0, counted here."""
         return int(self.deals["past_every_cycle"].sum())
 
     def to_dict(self) -> dict:
@@ -237,7 +237,8 @@ def won_within_horizon(
             np.where(closes_in_time[mine], fit.won_eventually(age[mine]), 0.0),
             fit.won_within(age[mine], horizon_days),
         )
-        past[mine] = ~dated[mine] & (age[mine] >= fit.longest_cycle)
+        valued = ~dated[mine] | closes_in_time[mine]  # by the fit, not ruled out by the CRM's date
+        past[mine] = valued & (age[mine] >= fit.longest_cycle)
     deals = deals.assign(won_within=won_within, past_every_cycle=past)
     if past.any():
         notes.append(Note("stale_open_deals", deals=int(past.sum())))
