@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from playbook import SAMPLES_DIR
-from playbook.analyses.enterprise_demand import assess_enterprise_demand, customer_driven_share, is_enterprise
-from playbook.analyses.penetration import open_deal_win_probability
+from playbook.analyses.enterprise_demand import assess_enterprise_demand, is_enterprise
+from playbook.analyses.request_source import customer_driven_share
 from playbook.analyses.size_effect import account_periods, exposure_spans, size_effect
-from playbook.analyses.stake import close_within, open_pipeline
+from playbook.analyses.stake import open_pipeline
 from playbook.data import load_dataset
 from playbook.data.notes import Note
 from playbook.runner.params import Params
@@ -122,6 +122,79 @@ def periods_with_dates(periods: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def with_sales_requests(periods: pd.DataFrame, rng, *, per_year_at_200: float = 0.0, share: float = 0.0):
+    """The customers' requests of `periods` (`requests_from`), and enterprise requests sales logged:
+    `per_year_at_200` a year in accounts of 200+ seats only, and `share` of all enterprise
+    requests in proportion to the customers' own."""
+    customers = requests_from(periods)
+    extra = rng.poisson(
+        per_year_at_200 * periods["exposure_years"] * (periods["seats"] >= 200)
+        + share / (1 - share) * periods["enterprise_requests"]
+    )
+    owner = np.repeat(np.arange(len(periods)), extra)
+    start = periods_with_dates(periods)["start"].to_numpy()[owner]
+    sales = pd.DataFrame(
+        {
+            "account_id": periods["account_id"].to_numpy()[owner],
+            "feature": "SAML SSO",
+            "category": "security",
+            "source": "sales",
+            "created_at": start + pd.Timedelta(days=20),
+        }
+    )
+    requests = pd.concat([customers, sales], ignore_index=True)
+    return requests.assign(request_id=[f"R{i}" for i in range(len(requests))])
+
+
+def assess_planted(periods, requests, **kwargs):
+    accounts = pd.DataFrame({"account_id": periods["account_id"].unique()})
+    return assess_enterprise_demand(
+        requests, accounts, as_of=AS_OF, periods=periods_with_dates(periods), n_boot=500, **kwargs
+    )
+
+
+def test_a_size_gradient_that_sales_creates_is_not_customer_driven(rng):
+    """Regression (issue 17): customers' enterprise and core requests grow alike (1.2x per doubling);
+    sales reps log extra enterprise requests in accounts of 200+ seats only. Fitted on all sources
+    the ratio is above 1 and most requests come from customers, so the verdict was `customer-driven`.
+    The customers' own gradient shows no size effect: the gradient is sales'."""
+    periods = planted_periods(rng, enterprise_irr=1.2, core_irr=1.2)
+    result = assess_planted(periods, with_sales_requests(periods, rng, per_year_at_200=0.5))
+    assert result.size.grows_faster  # all sources together: the gradient sales made ...
+    assert result.customers.share > 0.5  # ... and customers file most enterprise requests
+    customer = result.by_source.customer
+    assert customer.ratio_ci[0] <= 1 <= customer.ratio_ci[1]  # customers' own: none
+    assert result.by_source.sales.ratio_ci[0] > 1.2  # sales' requests: a steep one
+    assert (result.verdict, result.reason) == ("sales-driven", "gradient_from_sales")
+    assert result.customer_driven is False and result.grows_with_size
+
+
+def test_customer_driven_needs_the_customer_shares_lower_bound(rng):
+    """Customers' own gradient is real; sales logs half the enterprise requests, in proportion: the
+    share's interval reaches below 50%, so customers are not shown to drive demand."""
+    periods = planted_periods(rng, enterprise_irr=1.6, core_irr=1.05)
+    requests = with_sales_requests(periods, rng, share=0.5)
+    result = assess_planted(periods, requests)
+    assert result.by_source.customer.grows_faster
+    assert result.customers.ci[0] < 0.5 < result.customers.ci[1] or result.customers.ci[1] < 0.5
+    assert (result.verdict, result.reason) == ("sales-driven", "sales_logs")
+    lenient = assess_planted(periods, requests, min_customer_share=0.35)
+    assert (lenient.verdict, lenient.reason) == ("customer-driven", "customers_ask")
+    # The source unknown: no verdict on who drives it, as before.
+    unknown = assess_planted(periods, requests.drop(columns="source"))
+    assert unknown.by_source is None and (unknown.verdict, unknown.reason) == (
+        "source unknown",
+        "source_missing",
+    )
+
+
+def test_every_demand_reason_has_words():
+    from playbook.analyses.enterprise_demand import REASONS
+    from playbook.views.notes import DEMAND_REASONS
+
+    assert set(REASONS) == set(DEMAND_REASONS)
+
+
 def test_exposure_does_not_depend_on_the_outcome():
     """Regression: without created_at, exposure started at each account's first request, and
     accounts with no request got one year. Now: the first active user, else the start of the data."""
@@ -200,17 +273,8 @@ def small_company():
 
 
 def assess_small(requests, accounts, opportunities, **kwargs):
-    """Demand on a hand-built company; open deals valued at the historical win rate."""
-    probability, source = open_deal_win_probability(opportunities, None)
-    return assess_enterprise_demand(
-        requests,
-        accounts,
-        as_of=AS_OF,
-        opportunities=opportunities,
-        win_probability=probability,
-        win_probability_source=source,
-        **kwargs,
-    )
+    """Demand on a hand-built company (too few won deals to time: the historical win rate)."""
+    return assess_enterprise_demand(requests, accounts, as_of=AS_OF, opportunities=opportunities, **kwargs)
 
 
 def test_arr_at_stake_by_hand_split_across_the_features_asked_for():
@@ -227,7 +291,8 @@ def test_arr_at_stake_by_hand_split_across_the_features_asked_for():
     assert rows.loc["Dark mode", "arr_at_stake"] == 0.0
     assert result.pipeline.expected == pytest.approx(5_000.0)
     assert rows.loc["SCIM", "lost_arr"] == 0.0  # O2 was won in this variant
-    assert result.win_probability_source == Note("historical_win_rate", closed=2)
+    assert result.pipeline.source == Note("historical_win_rate_untimed", closed=2, dated=0)
+    assert Note("too_few_won_cycles", needed=5) in result.notes
 
 
 def test_losses_are_shown_beside_the_stake_never_added_in():
@@ -259,29 +324,6 @@ def test_shipped_features_are_never_recommended_nor_at_stake():
     assert "gives us" not in " ".join(cost_benefit_sentences(result))
 
 
-def test_the_stake_horizon_uses_expected_close_dates_and_the_age_of_deals():
-    opps = pd.DataFrame(
-        {
-            "opportunity_id": [f"W{i}" for i in range(8)] + ["new", "old", "dated_in", "dated_out"],
-            "outcome": ["won"] * 8 + ["open"] * 4,
-            "opened_at": [D("2025-01-01")] * 8
-            + [D("2026-09-01"), D("2024-01-01"), D("2026-01-01"), D("2026-01-01")],
-            "closed_at": [
-                D("2025-01-01") + pd.Timedelta(days=d) for d in (60, 70, 80, 90, 100, 110, 120, 130)
-            ]
-            + [pd.NaT] * 4,
-            "expected_close_at": [pd.NaT] * 10 + [D("2026-12-01"), D("2027-09-01")],
-        }
-    )
-    chance, source, notes = close_within(opps, as_of=AS_OF, horizon_months=6)
-    assert chance["dated_in"] == 1.0 and chance["dated_out"] == 0.0  # the CRM's dates, where given
-    # A month old: every won deal closed within 60-130 days, but three open deals are older than
-    # that (censored at 272, 272 and 1,003 days), so the Kaplan-Meier curve stays at 3/11.
-    assert chance["new"] == pytest.approx(1 - 3 / 11)
-    assert chance["old"] == 0.0 and Note("stale_open_deals", deals=1) in notes
-    assert source.code == "kaplan_meier_won_cycles"
-
-
 @pytest.mark.parametrize("seed", range(5))
 def test_feature_stakes_never_add_up_to_more_than_the_open_pipeline(seed):
     """Regression: each open deal's value went to every feature its account asked for (2.9 on
@@ -295,17 +337,21 @@ def test_feature_stakes_never_add_up_to_more_than_the_open_pipeline(seed):
         }
     )
     enterprise = requests["feature"].str.startswith("F")
+    opened = AS_OF - pd.to_timedelta(rng.integers(1, 400, 60), unit="D")
+    cycle = pd.to_timedelta(rng.integers(10, 200, 60), unit="D")
+    outcome = np.where(opened + cycle > AS_OF, "open", rng.choice(["won", "lost"], 60))
     opps = pd.DataFrame(
         {
-            "opportunity_id": [f"O{i}" for i in range(25)],
-            "account_id": rng.choice([f"A{i}" for i in range(n_accounts)], 25),
-            "opened_at": AS_OF - pd.to_timedelta(rng.integers(1, 400, 25), unit="D"),
-            "outcome": "open",
-            "amount": rng.uniform(1e3, 1e5, 25),
+            "opportunity_id": [f"O{i}" for i in range(60)],
+            "account_id": rng.choice([f"A{i}" for i in range(n_accounts)], 60),
+            "opened_at": opened,
+            "outcome": outcome,
+            "closed_at": (opened + cycle).where(outcome != "open"),
+            "amount": rng.uniform(1e3, 1e5, 60),
         }
     )
-    probability = pd.Series(rng.uniform(0, 1, 25), index=opps["opportunity_id"])
-    pipeline = open_pipeline(opps, requests, enterprise, {"F4"}, probability, as_of=AS_OF, horizon_months=6)
+    pipeline = open_pipeline(opps, requests, enterprise, {"F4"}, as_of=AS_OF, horizon_months=6)
+    assert pipeline.source.code == "competing_risks" and pipeline.expected > 0
     assert pipeline.by_feature["arr_at_stake"].sum() <= pipeline.expected + 1e-6
     assert "F4" not in set(pipeline.by_feature["feature"]) and "C1" not in set(pipeline.by_feature["feature"])
 
@@ -407,9 +453,20 @@ def test_ready_sample_ranks_differently_by_count_and_by_stake(assessed):
     assert "CSV export" not in set(result.rankings["feature"])  # shipped in the sample catalogue
 
 
-def test_open_deals_use_the_penetration_curve_when_the_data_support_it(assessed):
-    assert assessed["ready"][1].win_probability_source.code == "win_curve"
-    assert assessed["early"][1].win_probability_source.code == "historical_win_rate"
+def test_open_deals_are_valued_by_competing_risks_by_usage_band_where_winning_depends_on_usage(assessed):
+    """ready has our own penetration threshold: won and lost are fitted apart on each side of it.
+    early has too few won deals with a close date to time anything: the historical win rate,
+    labelled as an upper bound."""
+    ready = assessed["ready"][1].pipeline
+    assert ready.source.code == "competing_risks_by_usage_band"
+    assert set(ready.fits) == {"all", "below", "at_or_above"}
+    assert set(ready.deals["band"]) <= {"below", "at_or_above", "all"}
+    assert ((ready.deals["won_within"] >= 0) & (ready.deals["won_within"] <= 1)).all()
+    # planted: 12% won below the threshold, 55% at or above it
+    above = ready.fits["at_or_above"].won_eventually(0.0)[()]
+    below = ready.fits["below"].won_eventually(0.0)[()]
+    assert above > 0.4 > 0.2 > below
+    assert assessed["early"][1].pipeline.source.code == "historical_win_rate_untimed"
 
 
 def test_summary_section_carries_the_contract_fields(assessed):
@@ -428,6 +485,12 @@ def test_summary_section_carries_the_contract_fields(assessed):
         "payback",
     }
     assert summary["open_pipeline_expected"] > 0 and summary["stake_horizon_months"] == 6
+    assert 0 < summary["expected_wins_within_horizon"] <= summary["open_deals"]
+    assert summary["open_deals_past_every_cycle"] >= 0
+    assert summary["won_within_horizon_from"]["code"] == "competing_risks_by_usage_band"
+    for source in ("customer", "sales"):
+        assert set(summary["size_effect_by_source"][source]["ratio"]) == {"irr_per_doubling", "ci"}
+    assert summary["size_effect_by_source"]["requests_left_out"] >= 0
     assert summary["lost_arr_by_feature"]  # planted: lost deals naming SAML SSO and role-based access control
     json.dumps(summary, allow_nan=False)
 

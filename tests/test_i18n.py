@@ -51,7 +51,7 @@ def fields(text: str) -> list[tuple[str, str]]:
 def test_the_extraction_finds_the_notes_words(template):
     ids = _ids(template)
     assert len(ids) >= len(words.TEXTS)
-    assert "the penetration win curve" in ids  # a template chosen by a callable
+    assert words.TEXTS["competing_risks"]({"dated": 0}) in ids  # a template chosen by a callable
     assert words.CHANGE_LABELS._table["arr"] in ids  # a Words table's entry
 
 
@@ -168,9 +168,10 @@ def test_a_term_translated_otherwise_is_caught():
 
 def test_english_is_the_msgid_and_unknown_words_stay_english():
     assert i18n.active_language() == "en"
-    assert i18n._("the penetration win curve") == "the penetration win curve"
+    no_amounts = "Opportunities have no amount: nothing can be at stake."
+    assert i18n._(no_amounts) == no_amounts
     with i18n.use_language("zh-CN"):
-        assert i18n._("the penetration win curve") == "渗透率赢单曲线"
+        assert i18n._(no_amounts) == "商机（opportunities）没有金额：无法计算涉及的金额。"
         assert i18n._("a sentence no catalogue has") == "a sentence no catalogue has"
     assert i18n.active_language() == "en"
 
@@ -200,9 +201,9 @@ def _planted_values(template: str) -> dict:
 CALLABLE_CASES = {
     "missing_table": [{"table": t} for t in ("account_arr", "account_map", "events", "users")],
     "decoded_as": [{"file": "a.csv", "encoding": "cp1252", "declared": d} for d in (True, False)],
-    "win_curve": [{"outside": o, "closed": 40} for o in (0, 3)],
-    "every_open_deal_counts": [{"dated": d} for d in (True, False)],
-    "kaplan_meier_won_cycles": [{"dated": d, "won": 45} for d in (True, False)],
+    "historical_win_rate_untimed": [{"dated": d, "closed": 31} for d in (0, 2)],
+    "competing_risks": [{"dated": d, "won": 45, "lost": 120} for d in (0, 2)],
+    "competing_risks_by_usage_band": [{"dated": d, "won": 45, "lost": 120} for d in (0, 2)],
 }
 
 

@@ -18,6 +18,13 @@ import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.request_source import (
+    MIN_REQUESTS,
+    CustomerShare,
+    SourceGradients,
+    customer_driven_share,
+    gradients_by_source,
+)
 from playbook.analyses.settings import CommonSettings
 from playbook.analyses.size_effect import SizeEffect, count_requests, size_effect
 from playbook.analyses.stake import OpenPipeline, open_pipeline
@@ -26,9 +33,17 @@ from playbook.data.settings import Settings, setting
 
 # Without a catalogue flag, these request categories count as enterprise features.
 ENTERPRISE_CATEGORIES = ("security", "access control", "compliance", "admin", "audit")
-CUSTOMER_SOURCES = ("support", "community", "self_serve")
 VERDICTS = ("customer-driven", "sales-driven", "no size effect", "source unknown")
-MIN_REQUESTS = 10  # of each kind, to fit the size model
+# Why the verdict (`DemandResult.reason`), worded in views.notes.DEMAND_REASONS.
+REASONS = (
+    "size_not_estimated",
+    "no_faster_growth",
+    "source_missing",
+    "customers_ask",
+    "sales_logs",
+    "gradient_from_sales",
+    "customer_gradient_not_estimated",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +66,7 @@ class EnterpriseDemandSettings(Settings):
         unit="share 0-1",
         minimum=0,
         maximum=1,
-        help="share of enterprise requests from customers needed for customer-driven",
+        help="customers' share of enterprise requests needed for customer-driven (its interval's low end)",
     )
     # Stripe: "... $X of scale over the next six months".
     stake_horizon_months: int = setting(
@@ -84,53 +99,6 @@ def shipped_features(features: pd.DataFrame | None) -> set[str]:
     if features is None or "status" not in features:
         return set()
     return set(features.loc[features["status"].astype("string").str.lower() == "shipped", "feature"])
-
-
-@dataclass(frozen=True, kw_only=True)
-class CustomerShare:
-    """The share of enterprise requests that came from customers (not sales), with a 95% interval
-    from a bootstrap of whole accounts (an account's requests come from the same people)."""
-
-    share: float
-    ci: tuple[float, float]
-    n_requests: int
-    n_accounts: int
-
-    def to_dict(self) -> dict:
-        return {
-            "share": rounded(self.share),
-            "ci": [rounded(self.ci[0]), rounded(self.ci[1])],
-            "n_requests": self.n_requests,
-            "n_accounts": self.n_accounts,
-        }
-
-
-def customer_driven_share(
-    requests: pd.DataFrame,
-    enterprise: pd.Series,
-    *,
-    n_boot: int = CommonSettings.n_boot,
-    seed=CommonSettings.seed,
-) -> CustomerShare | None:
-    """Share of enterprise requests from customers directly, with a cluster bootstrap by account."""
-    if "source" not in requests:
-        return None
-    rows = requests.loc[enterprise.to_numpy(), ["account_id", "source"]].dropna(subset=["source"])
-    if rows.empty:
-        return None
-    per_account = rows.assign(customer=rows["source"].isin(CUSTOMER_SOURCES)).groupby("account_id")[
-        "customer"
-    ]
-    customers, totals = per_account.sum().to_numpy(float), per_account.size().to_numpy(float)
-    picks = np.random.default_rng(seed).integers(0, len(totals), size=(n_boot, len(totals)))
-    shares = customers[picks].sum(axis=1) / totals[picks].sum(axis=1)
-    low, high = np.quantile(shares, [0.025, 0.975])
-    return CustomerShare(
-        share=float(customers.sum() / totals.sum()),
-        ci=(float(low), float(high)),
-        n_requests=len(rows),
-        n_accounts=len(totals),
-    )
 
 
 def feature_rankings(
@@ -187,25 +155,35 @@ def feature_rankings(
 
 @dataclass(frozen=True, kw_only=True)
 class DemandResult:
-    """Enterprise demand: the size effect against core requests, who asks, and what is at stake.
+    """Enterprise demand: the size effect against core requests, by source, who asks, and what is
+    at stake.
 
-    `to_dict()` is summary.json's `enterprise_demand` section.
+    `size` is the gradient of all enterprise requests over all core ones; `by_source` the customers'
+    own gradient and the sales team's (None without a source column or with too few customer
+    requests). `to_dict()` is summary.json's `enterprise_demand` section.
     """
 
     as_of: pd.Timestamp
     size: SizeEffect | None
+    by_source: SourceGradients | None
     customers: CustomerShare | None
     rankings: pd.DataFrame = field(repr=False)
     pipeline: OpenPipeline | None
     shipped: tuple[str, ...]
-    win_probability_source: Note | None  # None without opportunities
     cost_per_engineering_week: float
     min_customer_share: float
     notes: tuple[Note, ...] = ()
 
     @property
+    def customer_gradient(self) -> bool:
+        """Customers' own enterprise requests grow with seats faster than their core requests (the
+        interval of the ratio, fitted on customer-sourced requests alone, is above 1)."""
+        return self.by_source is not None and self.by_source.customer.grows_faster
+
+    @property
     def grows_with_size(self) -> bool:
-        """Enterprise requests grow with seats faster than core requests (the ratio's interval > 1)."""
+        """Enterprise requests grow with seats faster than core requests, all sources together (the
+        ratio's interval above 1): the one test of a size effect; who drives it is asked after."""
         return self.size is not None and self.size.grows_faster
 
     @property
@@ -213,11 +191,18 @@ class DemandResult:
         return None if self.customers is None else self.customers.share
 
     @property
+    def customers_file_enough(self) -> bool:
+        """The customer share's interval reaches no lower than `min_customer_share`."""
+        return self.customers is not None and self.customers.ci[0] >= self.min_customer_share
+
+    @property
     def customer_driven(self) -> bool | None:
-        """At least `min_customer_share` of enterprise requests from customers; None when unknown."""
+        """Customers drive the gradient: their own enterprise/core ratio's interval is above 1 and
+        the customer share's lower bound is at or above `min_customer_share`; None when the source
+        is unknown."""
         if self.customers is None:
             return None
-        return self.customers.share >= self.min_customer_share
+        return self.customer_gradient and self.customers_file_enough
 
     @property
     def verdict(self) -> str:
@@ -231,14 +216,20 @@ class DemandResult:
     @property
     def reason(self) -> str:
         """Why the verdict, as a code the views word: `size_not_estimated`, `no_faster_growth`,
-        `source_missing`, `customers_ask` or `sales_logs`."""
+        `source_missing`, `customers_ask`, `gradient_from_sales` (customers' own requests show no
+        gradient), `customer_gradient_not_estimated` (too few customer requests to fit theirs) or
+        `sales_logs` (customers' share not shown to reach `min_customer_share`)."""
         if self.size is None:
             return "size_not_estimated"
         if not self.grows_with_size:
             return "no_faster_growth"
         if self.customers is None:
             return "source_missing"
-        return "customers_ask" if self.customer_driven else "sales_logs"
+        if self.customer_driven:
+            return "customers_ask"
+        if self.by_source is None:
+            return "customer_gradient_not_estimated"
+        return "sales_logs" if self.customer_gradient else "gradient_from_sales"
 
     @property
     def has_effort(self) -> bool:
@@ -255,6 +246,7 @@ class DemandResult:
             "verdict": self.verdict,
             "reason": self.reason,
             "size_effect": None if self.size is None else self.size.to_dict(),
+            "size_effect_by_source": None if self.by_source is None else self.by_source.to_dict(),
             "customer_driven_share": None if self.customers is None else self.customers.to_dict(),
             "min_customer_share": self.min_customer_share,
             "top_by_count": self.top("requests", 5)["feature"].tolist(),
@@ -276,9 +268,6 @@ class DemandResult:
             ],
             "shipped_features_left_out": list(self.shipped),
             "lost_arr_by_feature": {row.feature: round(float(row.lost_arr), 2) for row in lost.itertuples()},
-            "win_probability_source": (
-                None if self.win_probability_source is None else self.win_probability_source.to_dict()
-            ),
             "notes": [n.to_dict() for n in self.notes],
         }
 
@@ -291,8 +280,7 @@ def assess_enterprise_demand(
     periods: pd.DataFrame | None = None,
     opportunities: pd.DataFrame | None = None,
     features: pd.DataFrame | None = None,
-    win_probability: pd.Series | None = None,
-    win_probability_source: Note | None = None,
+    usage_band: pd.Series | None = None,
     cost_per_engineering_week: float = EnterpriseDemandSettings.cost_per_engineering_week,
     min_customer_share: float = EnterpriseDemandSettings.min_customer_share,
     stake_horizon_months: int = EnterpriseDemandSettings.stake_horizon_months,
@@ -317,14 +305,15 @@ def assess_enterprise_demand(
         None when account size cannot be measured (no users).
     opportunities, features
         Top-down deals and the feature catalogue; optional.
-    win_probability, win_probability_source
-        Each open deal's win probability (indexed by opportunity_id) and where it comes from: the
-        penetration analysis's, so both sections value a deal the same way. Required with
-        `opportunities`.
+    usage_band
+        Each deal's usage band when it opened (by opportunity_id: below or at the penetration
+        threshold), when our own threshold says winning depends on usage: the chance of winning
+        within the horizon is then fitted by band (`stake.won_within_horizon`). None: one fit.
     cost_per_engineering_week
         Fully loaded cost of one engineering week, in the data's currency, for the payback ratio.
     min_customer_share
-        Share (0-1) of enterprise requests that must come from customers for `customer-driven`.
+        Share (0-1) of enterprise requests that must come from customers for `customer-driven`:
+        the share's 95% interval must not reach below it.
     stake_horizon_months
         Only what open deals are expected to bring within this many months is at stake.
     account_size
@@ -352,21 +341,24 @@ def assess_enterprise_demand(
     if periods is None:
         notes.append(Note("size_unknown"))
     else:
-        counted = count_requests(periods, requests, enterprise)
+        counted = count_requests(periods, requests, pd.Series(np.where(enterprise, "enterprise", "core")))
         if min(counted["enterprise_requests"].sum(), counted["core_requests"].sum()) < MIN_REQUESTS:
             notes.append(Note("too_few_requests", needed=MIN_REQUESTS))
         else:
             effect = size_effect(counted)
 
     customers = customer_driven_share(requests, enterprise, n_boot=n_boot, seed=seed)
+    by_source = None
     if customers is None:
         notes.append(Note("no_request_source"))
+    elif periods is not None:
+        by_source = gradients_by_source(periods, requests, enterprise)
+        if by_source is None:
+            notes.append(Note("too_few_customer_requests", needed=MIN_REQUESTS))
+        elif by_source.sales is None:
+            notes.append(Note("too_few_sales_requests", needed=MIN_REQUESTS))
     pipeline = None
     if opportunities is not None:
-        if win_probability is None:
-            raise ValueError(
-                "win_probability is required with opportunities (see penetration.open_deal_win_probability)"
-            )
         if "amount" not in opportunities:
             notes.append(Note("no_amounts"))
         pipeline = open_pipeline(
@@ -374,9 +366,9 @@ def assess_enterprise_demand(
             requests,
             enterprise,
             shipped,
-            win_probability,
             as_of=as_of,
             horizon_months=stake_horizon_months,
+            band=usage_band,
         )
         notes += list(pipeline.notes)
     else:
@@ -395,11 +387,11 @@ def assess_enterprise_demand(
     return DemandResult(
         as_of=as_of,
         size=effect,
+        by_source=by_source,
         customers=customers,
         rankings=rankings,
         pipeline=pipeline,
         shipped=tuple(sorted(shipped)),
-        win_probability_source=win_probability_source if opportunities is not None else None,
         cost_per_engineering_week=cost_per_engineering_week,
         min_customer_share=min_customer_share,
         notes=tuple(notes),

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import numpy as np
 import pandas as pd
 
 from playbook.analyses.accounts import (
@@ -308,24 +307,3 @@ def assess_penetration(
         home_country=home,
         notes=tuple(notes),
     )
-
-
-def open_deal_win_probability(
-    opportunities: pd.DataFrame, penetration: PenetrationResult | None
-) -> tuple[pd.Series, Note]:
-    """Each open deal's win probability (indexed by opportunity_id), and where it comes from.
-
-    The penetration win curve at the deal's usage when it opened, when our own threshold has
-    evidence and the deal lies inside the curve's range; else the historical top-down win rate.
-    """
-    closed = opportunities[opportunities["outcome"].isin(["won", "lost"])]
-    open_ids = opportunities.loc[opportunities["outcome"] == "open", "opportunity_id"].to_numpy()
-    rate = float((closed["outcome"] == "won").mean()) if len(closed) else np.nan
-    curve = None if penetration is None else penetration.curve
-    if curve is None:
-        return pd.Series(rate, index=open_ids, dtype=float), Note("historical_win_rate", closed=len(closed))
-    deals = penetration.deals.set_index("opportunity_id")
-    probability = curve.predict(deals.loc[open_ids, penetration.pipeline_signal].to_numpy(dtype=float))
-    outside = np.isnan(probability)
-    source = Note("win_curve", outside=int(outside.sum()), closed=len(closed))
-    return pd.Series(np.where(outside, rate, probability), index=open_ids), source

@@ -88,23 +88,26 @@ def account_periods(spans: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame
     ).assign(date=lambda d: d["date"].dt.normalize())
 
 
-def count_requests(periods: pd.DataFrame, requests: pd.DataFrame, enterprise: pd.Series) -> pd.DataFrame:
-    """The periods with their enterprise and core request counts (a request counts in the period
-    of its account whose (start, end] holds its date; the account's first period includes its start)."""
-    keyed = requests[["account_id", "created_at"]].assign(enterprise=enterprise.to_numpy())
-    joined = periods.reset_index().merge(keyed, on="account_id")
+def count_requests(periods: pd.DataFrame, requests: pd.DataFrame, kind: pd.Series) -> pd.DataFrame:
+    """The periods with a count column per kind of request (`<kind>_requests`; `kind` labels each
+    request, None for one left out). A request counts in the period of its account whose
+    (start, end] holds its date; the account's first period includes its start."""
+    keyed = requests[["account_id", "created_at"]].assign(kind=kind.to_numpy())
+    kinds = sorted(keyed["kind"].dropna().unique())
+    joined = periods.reset_index().merge(keyed.dropna(subset=["kind"]), on="account_id")
     after_start = (joined["created_at"] > joined["start"]) | (
         joined["first"] & (joined["created_at"] == joined["start"])
     )
     inside = joined[after_start & (joined["created_at"] <= joined["end"])]
-    counts = inside.groupby(["index", "enterprise"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=[True, False], fill_value=0).reindex(periods.index, fill_value=0)
-    return periods.assign(enterprise_requests=counts[True].to_numpy(), core_requests=counts[False].to_numpy())
+    counts = inside.groupby(["index", "kind"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=kinds, fill_value=0).reindex(periods.index, fill_value=0)
+    return periods.assign(**{f"{k}_requests": counts[k].to_numpy() for k in kinds})
 
 
 @dataclass(frozen=True, kw_only=True)
 class SizeEffect:
-    """Requests per account-year per doubling of seats: enterprise, core, and their ratio (IRRs)."""
+    """Requests per account-year per doubling of seats: one kind of request (enterprise requests,
+    or those from one source), core requests (the baseline), and their ratio (IRRs)."""
 
     enterprise_irr: float
     enterprise_ci: tuple[float, float]
@@ -152,24 +155,38 @@ class SizeEffect:
 
 
 def size_effect(periods: pd.DataFrame) -> SizeEffect:
-    """Fit the one count model with a kind x log2(seats) interaction, errors clustered by account.
+    """Enterprise against core requests (`enterprise_requests`, `core_requests`): `size_effects`
+    with one kind."""
+    return size_effects(periods, ("enterprise",))["enterprise"]
 
-    `periods` has account_id, seats, exposure_years, enterprise_requests, core_requests (one row
-    per account-period). A negative binomial (NB2); when it does not converge — typically when
-    the counts show no overdispersion — a Poisson GLM, labelled as such.
+
+def size_effects(periods: pd.DataFrame, kinds: tuple[str, ...]) -> dict[str, SizeEffect]:
+    """Fit one count model over core requests and each of `kinds`, with a kind x log2(seats)
+    interaction, errors clustered by account; each kind's gradient against the core baseline.
+
+    `periods` has account_id, seats, exposure_years, core_requests and `<kind>_requests` for each
+    kind (one row per account-period). log(rate) = kind + log2(seats) + kind x log2(seats), with
+    exposure in years as offset, so one core baseline serves every kind. A negative binomial (NB2);
+    when it does not converge — typically when the counts show no overdispersion — a Poisson GLM,
+    labelled as such.
     """
     import statsmodels.api as sm  # see the note on imports in timing.py
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    n = len(periods)
+    n, k = len(periods), len(kinds)
     log2_seats = np.log2(np.maximum(periods["seats"].to_numpy(dtype=float), 1))
-    kind = np.r_[np.ones(n), np.zeros(n)]
-    s = np.r_[log2_seats, log2_seats]
-    design = np.column_stack([np.ones(2 * n), kind, s, kind * s])
-    y = np.r_[periods["enterprise_requests"].to_numpy(float), periods["core_requests"].to_numpy(float)]
-    exposure = np.r_[periods["exposure_years"].to_numpy(float), periods["exposure_years"].to_numpy(float)]
-    groups = pd.factorize(np.r_[periods["account_id"].to_numpy(), periods["account_id"].to_numpy()])[0]
+    # Rows: each kind's periods, then the core periods. Columns: intercept, one indicator per kind,
+    # log2(seats), one interaction per kind.
+    block = np.repeat(np.arange(k + 1), n)
+    indicators = (block[:, None] == np.arange(k)[None, :]).astype(float)
+    s = np.tile(log2_seats, k + 1)
+    design = np.column_stack([np.ones((k + 1) * n), indicators, s, indicators * s[:, None]])
+    columns = [f"{kind}_requests" for kind in kinds] + ["core_requests"]
+    y = np.concatenate([periods[c].to_numpy(float) for c in columns])
+    exposure = np.tile(periods["exposure_years"].to_numpy(float), k + 1)
+    groups = np.tile(pd.factorize(periods["account_id"].to_numpy())[0], k + 1)
     clustered = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
+    n_params = design.shape[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -178,11 +195,9 @@ def size_effect(periods: pd.DataFrame) -> SizeEffect:
         )
     converged = fit.mle_retvals.get("converged", False) and np.all(np.isfinite(fit.bse))
     if converged:
-        params, cov, model = (
-            np.asarray(fit.params[:4]),
-            np.asarray(fit.cov_params())[:4, :4],
-            "negative_binomial",
-        )
+        params = np.asarray(fit.params[:n_params])
+        cov = np.asarray(fit.cov_params())[:n_params, :n_params]
+        model = "negative_binomial"
     else:
         fit = sm.GLM(y, design, family=sm.families.Poisson(), exposure=exposure).fit(**clustered)
         params, cov, model = np.asarray(fit.params), np.asarray(fit.cov_params()), "poisson"
@@ -191,22 +206,29 @@ def size_effect(periods: pd.DataFrame) -> SizeEffect:
         value, se = float(weights @ params), float(np.sqrt(weights @ cov @ weights))
         return float(np.exp(value)), (float(np.exp(value - 1.96 * se)), float(np.exp(value + 1.96 * se)))
 
-    core, core_ci = irr(np.array([0, 0, 1.0, 0]))
-    enterprise, enterprise_ci = irr(np.array([0, 0, 1.0, 1.0]))
-    ratio, ratio_ci = irr(np.array([0, 0, 0, 1.0]))
-    return SizeEffect(
-        enterprise_irr=enterprise,
-        enterprise_ci=enterprise_ci,
-        core_irr=core,
-        core_ci=core_ci,
-        ratio=ratio,
-        ratio_ci=ratio_ci,
-        n_accounts=periods["account_id"].nunique(),
-        n_periods=n,
-        n_enterprise=int(periods["enterprise_requests"].sum()),
-        n_core=int(periods["core_requests"].sum()),
-        model=model,
-        seats_max=float(max(periods["seats"].max(), 1)),
-        params=params,
-        cov=cov,
-    )
+    slope = 1 + k  # the log2(seats) column
+    effects = {}
+    for j, kind in enumerate(kinds):
+        # This kind's own parameters, in SizeEffect's order: intercept, kind, log2 seats, interaction.
+        mine = np.array([0, 1 + j, slope, slope + 1 + j])
+        unit = np.eye(n_params)
+        core, core_ci = irr(unit[slope])
+        own, own_ci = irr(unit[slope] + unit[slope + 1 + j])
+        ratio, ratio_ci = irr(unit[slope + 1 + j])
+        effects[kind] = SizeEffect(
+            enterprise_irr=own,
+            enterprise_ci=own_ci,
+            core_irr=core,
+            core_ci=core_ci,
+            ratio=ratio,
+            ratio_ci=ratio_ci,
+            n_accounts=periods["account_id"].nunique(),
+            n_periods=n,
+            n_enterprise=int(periods[f"{kind}_requests"].sum()),
+            n_core=int(periods["core_requests"].sum()),
+            model=model,
+            seats_max=float(max(periods["seats"].max(), 1)),
+            params=params[mine],
+            cov=cov[np.ix_(mine, mine)],
+        )
+    return effects

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from playbook.analyses.compensation import CompensationResult, compare_plans
@@ -26,7 +27,7 @@ from playbook.analyses.enterprise_demand import DemandResult, assess_enterprise_
 from playbook.analyses.leaders import LeaderResult, assess_leaders
 from playbook.analyses.outcome import Skipped, skipped_unless
 from playbook.analyses.overview import Overview, assess_overview
-from playbook.analyses.penetration import PenetrationResult, assess_penetration, open_deal_win_probability
+from playbook.analyses.penetration import PenetrationResult, assess_penetration
 from playbook.analyses.size_effect import account_periods, exposure_spans
 from playbook.analyses.timing import TimingResult, assess_timing
 from playbook.data.usage import AccountUsage, usage_at
@@ -110,11 +111,6 @@ def enterprise_demand(
     skipped = skipped_unless("enterprise_demand", dataset.missing("feature_requests", "accounts"))
     if skipped:
         return skipped
-    probability, source = None, None
-    if dataset.opportunities is not None:
-        probability, source = open_deal_win_probability(
-            dataset.opportunities, None if isinstance(penetration, Skipped) else penetration
-        )
     periods, notes = _account_periods(dataset)
     size_now = None
     if "seats" in dataset.accounts and dataset.accounts["seats"].notna().all():
@@ -128,12 +124,22 @@ def enterprise_demand(
         periods=periods,
         opportunities=dataset.opportunities,
         features=dataset.features,
-        win_probability=probability,
-        win_probability_source=source,
+        usage_band=_usage_band(penetration),
         account_size=size_now,
         notes=notes,
         **params.arguments_of(assess_enterprise_demand),
     )
+
+
+def _usage_band(penetration: PenetrationResult | Skipped) -> pd.Series | None:
+    """Each deal's side of our own penetration threshold when it opened (by opportunity_id), when
+    the penetration analysis found one: winning then depends on usage, and open deals are valued
+    by the competing-risk fit of their band. None otherwise (one fit for every deal)."""
+    if isinstance(penetration, Skipped) or penetration.verdict != "own_threshold":
+        return None
+    deals = penetration.deals.set_index("opportunity_id")[penetration.pipeline_signal]
+    above = deals >= penetration.threshold.threshold
+    return pd.Series(np.where(above, "at_or_above", "below"), index=deals.index).where(deals.notna())
 
 
 def _account_periods(dataset: Dataset) -> tuple[pd.DataFrame | None, tuple[Note, ...]]:

@@ -59,6 +59,8 @@ def headline_figures(
             share = (
                 "" if demand.customer_share is None else f"; {percent(demand.customer_share)} from customers"
             )
+            if demand.by_source is not None:
+                share += f"; customers' own ratio {demand.by_source.customer.ratio:.2f}×"
             figures.append(
                 {
                     "label": "Enterprise requests per doubling of seats, over core",

@@ -352,6 +352,72 @@ def request_rates(result) -> Chart:
     return _finished(fig, "Feature requests per account-year by account size: " + "; ".join(parts))
 
 
+def request_rates_by_source(result) -> Chart:
+    """Fitted requests per account-year against account size by who filed them: customers'
+    enterprise and core requests, and the enterprise requests sales logged (the Zendesk test)."""
+    set_theme()
+    by_source = result.by_source
+    if by_source is None:
+        return notes_card(["Demand by source is not estimated: nothing to chart."])
+    fig, ax = plt.subplots()
+    seats = np.geomspace(1, by_source.customer.seats_max, 60)
+    lines = [
+        ("customers' enterprise requests", by_source.customer, "enterprise", PALETTE["actual"], "-"),
+        ("customers' core requests", by_source.customer, "core", PALETTE["forecast"], "-"),
+    ]
+    if by_source.sales is not None:
+        lines.append(
+            ("enterprise requests sales logged", by_source.sales, "enterprise", PALETTE["actual"], ":")
+        )
+    parts = []
+    for label, effect, kind, color, style in lines:
+        rate, low, high = effect.rate(kind, seats)
+        irr = effect.enterprise_irr if kind == "enterprise" else effect.core_irr
+        ax.plot(seats, rate, color=color, ls=style, lw=2, label=f"{label}: {irr:.2f}× per doubling")
+        ax.fill_between(seats, low, high, color=color, alpha=0.15, lw=0)
+        parts.append(f"{label} {irr:.2f}x per doubling")
+    c = by_source.customer
+    parts.append(f"customers' ratio {c.ratio:.2f} ({c.ratio_ci[0]:.2f}-{c.ratio_ci[1]:.2f})")
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("seats (log scale)")
+    ax.set_ylabel("requests per account per year")
+    ax.set_title("Requests per account-year by account size and by who filed them (fitted, 95% band)")
+    ax.legend(loc="upper left", frameon=False)
+    return _finished(fig, "Feature requests per account-year by account size and source: " + "; ".join(parts))
+
+
+def deal_outcomes_by_age(result) -> Chart:
+    """Won and lost top-down deals by deal age: the cumulative incidence of each outcome (competing
+    risks), by usage band when winning depends on usage, with the stake horizon's reach marked."""
+    set_theme()
+    pipeline = result.pipeline
+    if pipeline is None or not pipeline.fits:
+        return notes_card(["Too few closed deals with a close date: nothing to chart."])
+    fig, ax = plt.subplots()
+    shown = {b: f for b, f in pipeline.fits.items() if b != "all"} or {"all": pipeline.fits["all"]}
+    labels = {"all": "all deals", "below": "below our threshold", "at_or_above": "at or above our threshold"}
+    styles = dict(zip(sorted(shown), ("-", "--"), strict=False))
+    parts = []
+    for band, fit in sorted(shown.items()):
+        end = fit.longest_cycle
+        ages = np.linspace(0, end, 200)
+        won, lost = fit.at(ages)
+        style = styles.get(band, "-")
+        ax.plot(ages, won, color=PALETTE["actual"], ls=style, lw=2, label=f"won, {labels[band]}")
+        ax.plot(ages, lost, color=PALETTE["forecast"], ls=style, lw=2, label=f"lost, {labels[band]}")
+        parts.append(
+            f"{labels[band]}: {won[-1]:.0%} end won and {lost[-1]:.0%} lost "
+            f"({fit.n_won} won, {fit.n_lost} lost)"
+        )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("deal age (days since it opened)")
+    ax.set_ylabel("share of deals closed by that age")
+    ax.set_title("Top-down deals closed won and lost by deal age (competing risks)")
+    ax.legend(loc="upper left", frameon=False)
+    return _finished(fig, "Deals closed won and lost by age: " + "; ".join(parts))
+
+
 def candidate_scores(result, names: dict[str, str]) -> Chart:
     """Each candidate's weighted score with its 95% interval: every attribute, and without the
     uncertain ones (no bar where fewer than 3 interviewers give no interval)."""

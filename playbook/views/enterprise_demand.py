@@ -8,7 +8,7 @@ from playbook.analyses.enterprise_demand import DemandResult
 from playbook.analyses.outcome import Skipped
 from playbook.views.formatting import money, percent
 from playbook.views.html import bullets, notes_card, paragraph, verdict_card
-from playbook.views.notes import MODELS, note_text, note_texts, skipped_text
+from playbook.views.notes import DEMAND_REASONS, MODELS, note_text, note_texts, skipped_text
 
 
 def _ranks(result: DemandResult) -> dict[str, str]:
@@ -26,36 +26,55 @@ def size_sentence(result: DemandResult) -> str:
     e = result.size
     if e is None:
         return "Demand by account size is not estimated (see the caveats)."
-    grows = "grow" if result.grows_with_size else "do not grow"
+    grows = "grow" if e.grows_faster else "do not grow"
     return (
-        f"Enterprise-feature requests {grows} with account size faster than core requests: "
+        f"All told, enterprise-feature requests {grows} with account size faster than core requests: "
         f"{e.enterprise_irr:.2f}× per doubling of seats against {e.core_irr:.2f}× for core features, a "
         f"ratio of {e.ratio:.2f} (95% interval {e.ratio_ci[0]:.2f}–{e.ratio_ci[1]:.2f}; {e.n_accounts:,} "
         f"accounts over {e.n_periods:,} account-years, {e.n_enterprise + e.n_core:,} requests)."
     )
 
 
+def source_sentence(result: DemandResult) -> str | None:
+    """Where the gradient comes from: the customers' own and the sales team's, in one sentence."""
+    g = result.by_source
+    if g is None:
+        return None
+    c = g.customer
+    grows = "grow" if c.grows_faster else "do not grow"
+    sentence = (
+        f"Customers' own enterprise requests {grows} faster than their core requests: "
+        f"{c.enterprise_irr:.2f}× per doubling of seats against {c.core_irr:.2f}×, a ratio of {c.ratio:.2f} "
+        f"(95% interval {c.ratio_ci[0]:.2f}–{c.ratio_ci[1]:.2f})"
+    )
+    if g.sales is not None:
+        sentence += (
+            f"; the enterprise requests sales logged rise {g.sales.enterprise_irr:.2f}× per doubling "
+            f"(a ratio of {g.sales.ratio:.2f} against the same core requests)"
+        )
+    return sentence + "."
+
+
 def demand_headline(result: DemandResult | Skipped, *, currency: str = "USD") -> str:
-    """One paragraph: does enterprise demand grow with size, who asks, and what is at stake."""
+    """One paragraph: does enterprise demand grow with size, from whom, and what is at stake."""
     if isinstance(result, Skipped):
         return skipped_text(result.missing)
     parts = [size_sentence(result)]
+    by_source = source_sentence(result)
+    if by_source:
+        parts.append(by_source)
     c = result.customers
     if c is not None:
-        bar = f"at least {percent(result.min_customer_share)} needed for customer-driven demand"
-        if result.customer_driven:
-            who = f"customers, not our sales team, are asking ({bar})."
-        else:
-            who = (
-                f"below the {percent(result.min_customer_share)} needed for customer-driven demand. "
-                "Demand driven by sales is a warning, not a prerequisite met."
-            )
-        parts.append(
+        bar = percent(result.min_customer_share)
+        filed = (
             f"{percent(c.share)} of enterprise requests came from customers directly (95% interval "
             f"{percent(c.ci[0])}–{percent(c.ci[1])}; {c.n_requests:,} requests from {c.n_accounts:,} "
-            "accounts): "
-            f"{who}"
+            f"accounts; at least {bar} needed)."
         )
+        parts.append(filed)
+        parts.append(f"Verdict: {DEMAND_REASONS[result.reason]}.")
+        if result.verdict == "sales-driven":
+            parts.append("Demand driven by sales is a warning, not a prerequisite met.")
     top = result.top("arr_at_stake", 1)
     if len(top) and top["arr_at_stake"].iloc[0] > 0:
         row = top.iloc[0]
@@ -71,34 +90,67 @@ def demand_card(result: DemandResult | Skipped, *, currency: str = "USD"):
     return verdict_card("Enterprise demand", result.verdict, [demand_headline(result, currency=currency)])
 
 
-def demand_notes(result: DemandResult, *, currency: str = "USD"):
-    basis = []
-    if result.win_probability_source is not None:
-        basis.append(f"Win probabilities of open deals: {note_text(result.win_probability_source)}.")
-    if result.pipeline is not None:
-        basis.append(
-            "Open deals count only as far as they are expected to close within "
-            f"{result.pipeline.horizon_months} "
-            f"months, from {note_text(result.pipeline.close_source)}."
+def pipeline_sentence(result: DemandResult, *, currency: str = "USD") -> str | None:
+    """What the open deals are expected to bring within the horizon, and how that was estimated."""
+    p = result.pipeline
+    if p is None:
+        return None
+    sentence = (
+        f"{len(p.deals):,} open deals are expected to bring {p.expected_wins:.1f} wins worth "
+        f"{money(p.expected, currency)} within {p.horizon_months} months, from {note_text(p.source)}."
+    )
+    if p.past_every_cycle:
+        sentence += (
+            f" {p.past_every_cycle:,} of them are older than any closed deal took to close: "
+            "they count as not won."
         )
-    return notes_card(note_texts(result.notes, currency=currency) + basis)
+    return sentence
+
+
+def pipeline_card(result: DemandResult, *, currency: str = "USD"):
+    """The open pipeline expected within the horizon, in one paragraph."""
+    sentence = pipeline_sentence(result, currency=currency)
+    return paragraph(sentence or "No opportunities table: no open deal is valued.")
+
+
+def demand_notes(result: DemandResult, *, currency: str = "USD"):
+    return notes_card(note_texts(result.notes, currency=currency))
 
 
 def elasticity_table(result: DemandResult) -> pd.DataFrame:
-    """Requests per doubling of seats: enterprise, core, and their ratio, with intervals."""
-    e = result.size
-    if e is None:
+    """Requests per doubling of seats: enterprise and core, all requests and by who filed them,
+    with the enterprise/core ratios and their intervals."""
+    rows = []
+
+    def add(requests: str, asked_by: str, e, kind: str) -> None:
+        own = kind == "enterprise"
+        irr, ci = (e.enterprise_irr, e.enterprise_ci) if own else (e.core_irr, e.core_ci)
+        rows.append(
+            {
+                "requests": requests,
+                "filed by": asked_by,
+                "per doubling of seats": f"{irr:.2f}×",
+                "95% interval": f"{ci[0]:.2f}–{ci[1]:.2f}",
+                "over core (ratio)": f"{e.ratio:.2f}× ({e.ratio_ci[0]:.2f}–{e.ratio_ci[1]:.2f})"
+                if own
+                else "",
+                "requests counted": f"{e.n_enterprise if own else e.n_core:,}",
+                "model": MODELS[e.model] if own else "",
+            }
+        )
+
+    if result.size is not None:
+        add("enterprise", "anyone", result.size, "enterprise")
+        add("core", "anyone", result.size, "core")
+    g = result.by_source
+    if g is not None:
+        add("enterprise", "customers", g.customer, "enterprise")
+        if g.sales is not None:
+            add("enterprise", "sales", g.sales, "enterprise")
+        add("core", "customers", g.customer, "core")
+    if not rows:
         return pd.DataFrame({"note": ["Demand by account size is not estimated (see the caveats)."]})
-    return pd.DataFrame(
-        {
-            "requests": ["enterprise", "core", "enterprise ÷ core"],
-            "per doubling of seats": [f"{v:.2f}×" for v in (e.enterprise_irr, e.core_irr, e.ratio)],
-            "95% interval": [f"{lo:.2f}–{hi:.2f}" for lo, hi in (e.enterprise_ci, e.core_ci, e.ratio_ci)],
-            "requests counted": [f"{e.n_enterprise:,}", f"{e.n_core:,}", ""],
-            "accounts (account-years)": [f"{e.n_accounts:,} ({e.n_periods:,})", "", ""],
-            "model": [MODELS[e.model], "", ""],
-        }
-    )
+    return pd.DataFrame(rows)
 
 
 def source_table(result: DemandResult) -> pd.DataFrame:
@@ -116,6 +168,10 @@ def source_table(result: DemandResult) -> pd.DataFrame:
                 f"{percent(1 - high)}–{percent(1 - low)}",
             ],
             "requests (accounts)": [f"{c.n_requests:,} ({c.n_accounts:,})", ""],
+            "needed for customer-driven": [
+                f"interval's low end at least {percent(result.min_customer_share)}",
+                "",
+            ],
         }
     )
 

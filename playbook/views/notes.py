@@ -118,15 +118,6 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
         "No threshold of our own: no account is called ready, none is valued, "
         "and the most used accounts are listed by raw usage instead."
     ),
-    "historical_win_rate": N_("the historical top-down win rate ({closed:count} closed deals)"),
-    "win_curve": lambda v: (
-        N_(
-            "the penetration win curve ({outside:count} open deals outside its range: the historical "
-            "top-down win rate, {closed:count} closed deals)"
-        )
-        if v["outside"]
-        else N_("the penetration win curve")
-    ),
     # --- enterprise demand
     "no_feature_catalogue": N_(
         "No features catalogue: enterprise features are recognised by category "
@@ -141,6 +132,13 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "no_request_source": N_(
         "No request source: whether customers or sales drive enterprise demand is unknown."
     ),
+    "too_few_customer_requests": N_(
+        "Fewer than {needed} requests of a kind came from customers directly: their own size gradient "
+        "is not estimated, so demand cannot be shown to be customer-driven."
+    ),
+    "too_few_sales_requests": N_(
+        "Sales logged fewer than {needed} enterprise requests: their size gradient is not estimated."
+    ),
     "no_amounts": N_("Opportunities have no amount: nothing can be at stake."),
     "no_opportunities": N_(
         "No opportunities table: no ARR is at stake, and no loss is attributed to a feature."
@@ -152,30 +150,56 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
         "Exposure: where nothing else is known, exposure starts at the start of the data (rates read low)."
     ),
     "too_few_won_cycles": N_(
-        "Fewer than {needed} won deals with a close date: when open deals will close is "
-        "unknown, so every open deal without an expected close date counts as closing within the horizon."
+        "Fewer than {needed} won deals with a close date: when open deals will close is unknown, so "
+        "every open deal without an expected close date counts at the historical win rate as if it "
+        "closed within the horizon (an upper bound, not an estimate)."
+    ),
+    "too_few_won_cycles_by_band": N_(
+        "Fewer than {needed} won deals with a close date on one side of our penetration threshold: "
+        "open deals are valued by one fit of all deals, whatever their usage."
     ),
     "stale_open_deals": N_(
-        "{deals:count} open deals are older than any won deal took to close: they count as "
-        "not closing within the horizon."
+        "{deals:count} open deals are older than any closed deal took to close: no deal that old was "
+        "ever won, so they count as not won within the horizon."
     ),
     "pipeline_for_no_feature": N_(
         "Open deals worth {expected_value:money} in expected value come from accounts that asked for "
         "no enterprise feature still to build: they are in the pipeline, and at stake for no feature."
     ),
-    "expected_close_dates": N_("the CRM's expected close dates"),
-    "every_open_deal_counts": lambda v: (
-        N_("the CRM's expected close dates, else no estimate (too few won deals: every open deal counts)")
-        if v["dated"]
-        else N_("no estimate (too few won deals: every open deal counts)")
-    ),
-    "kaplan_meier_won_cycles": lambda v: (
+    "historical_win_rate_untimed": lambda v: (
         N_(
-            "the CRM's expected close dates, else a Kaplan-Meier fit of {won:count} won deals' cycles "
-            "(open deals censored at their age)"
+            "the historical top-down win rate ({closed:count} closed deals), every open deal counted as "
+            "closing by its expected close date, else within the horizon (too few won deals to time them)"
         )
         if v["dated"]
-        else N_("a Kaplan-Meier fit of {won:count} won deals' cycles (open deals censored at their age)")
+        else N_(
+            "the historical top-down win rate ({closed:count} closed deals), every open deal counted as "
+            "closing within the horizon (too few won deals to time them)"
+        )
+    ),
+    "competing_risks": lambda v: (
+        N_(
+            "won and lost as competing outcomes by deal age ({won:count} won and {lost:count} lost deals, "
+            "open deals counted as still open at their age): the CRM's expected close dates say whether "
+            "a deal closes in time"
+        )
+        if v["dated"]
+        else N_(
+            "won and lost as competing outcomes by deal age ({won:count} won and {lost:count} lost deals, "
+            "open deals counted as still open at their age)"
+        )
+    ),
+    "competing_risks_by_usage_band": lambda v: (
+        N_(
+            "won and lost as competing outcomes by deal age, fitted apart below and at or above our "
+            "penetration threshold when the deal opened ({won:count} won and {lost:count} lost deals): "
+            "the CRM's expected close dates say whether a deal closes in time"
+        )
+        if v["dated"]
+        else N_(
+            "won and lost as competing outcomes by deal age, fitted apart below and at or above our "
+            "penetration threshold when the deal opened ({won:count} won and {lost:count} lost deals)"
+        )
     ),
     # --- leaders
     "candidates_unscored": N_("Not scored by anyone, so not ranked: {candidates:list}."),
@@ -210,8 +234,21 @@ DEMAND_REASONS = Words(
         "size_not_estimated": N_("too few requests of each kind to estimate a size effect"),
         "no_faster_growth": N_("enterprise requests do not grow with seats faster than core requests"),
         "source_missing": N_("requests carry no source: who asks is unknown"),
-        "customers_ask": N_("enterprise requests grow faster with size and come mostly from customers"),
-        "sales_logs": N_("enterprise requests grow faster with size, but sales logs too many of them"),
+        "customers_ask": N_(
+            "customers' own enterprise requests grow faster with size than their core requests, and "
+            "customers file most enterprise requests"
+        ),
+        "sales_logs": N_(
+            "customers' own enterprise requests grow faster with size, but customers are not shown to "
+            "file enough of them: sales logs too many"
+        ),
+        "gradient_from_sales": N_(
+            "the size gradient comes from the requests sales logs: customers' own enterprise requests "
+            "grow no faster with size than their core requests"
+        ),
+        "customer_gradient_not_estimated": N_(
+            "too few requests came from customers directly to show that they drive the size gradient"
+        ),
     }
 )
 # Why an account past the threshold is not valued (`accounts.OUTSIDE_REASONS`).
@@ -264,9 +301,13 @@ CHANGE_LABELS = Words(
         "penetration_verdict": N_("penetration verdict"),
         "enterprise_demand": N_("enterprise demand"),
         "size_ratio": N_("enterprise requests per doubling of seats, over core"),
+        "customer_size_ratio": N_(
+            "customers' own enterprise requests per doubling of seats, over their core"
+        ),
         "customer_share": N_("customer-driven share"),
         "top_feature_by_requests": N_("top feature by requests"),
         "top_feature_by_stake": N_("top feature by ARR at stake"),
+        "open_pipeline_expected": N_("open pipeline expected within the stake horizon"),
         "leader_verdict": N_("leader verdict"),
         "leader": N_("leader"),
         "uncertain_attributes": N_("uncertain interview attributes"),

@@ -136,17 +136,28 @@ def _demand_text(reason: Reason, demand: DemandResult | Skipped) -> ReasonText:
     label = "customers, not sales, drive enterprise demand"
     if isinstance(demand, Skipped):
         return ReasonText(False, label, skipped_text(demand.missing), "provide feature requests", notebook)
-    share = demand.customer_share
-    evidence = (
-        "unknown (no request source)"
-        if share is None
-        else f"{percent(share)} of enterprise requests from customers directly "
-        f"(at least {percent(demand.min_customer_share)} needed)"
-    )
+    c, g = demand.customers, demand.by_source
+    if c is None:
+        evidence = "unknown (no request source)"
+    else:
+        gradient = (
+            "their own size gradient not estimated"
+            if g is None
+            else f"customers' own enterprise/core ratio {g.customer.ratio:.2f} per doubling of seats "
+            f"(95% interval {g.customer.ratio_ci[0]:.2f}–{g.customer.ratio_ci[1]:.2f})"
+        )
+        evidence = (
+            f"{gradient}; {percent(c.share)} of enterprise requests from customers directly "
+            f"(95% interval {percent(c.ci[0])}–{percent(c.ci[1])}, at least "
+            f"{percent(demand.min_customer_share)} needed)"
+        )
     change = (
         ""
         if reason.met
-        else (f"at least {percent(demand.min_customer_share)} of enterprise requests coming from customers")
+        else (
+            "customers' own enterprise requests rising with seats faster than their core ones, and at least "
+            f"{percent(demand.min_customer_share)} of enterprise requests coming from customers"
+        )
     )
     return ReasonText(reason.met, label, evidence, change, notebook)
 
