@@ -83,11 +83,14 @@ class _Luck:
         spread, offset = where or (self.spread, self.offset)
         n = LUCK_POINTS
         top = 1 + accelerator * (cap - 1)  # earned at and beyond the cap
+        # Luck point i takes x to x exp(s z_i - s^2/2), at most t exactly when
+        # z_i <= s/2 + log(t / x) / s: j1 points stay at or below quota (t = 1), j2 at or below the
+        # cap. (The earned share is continuous, so a point exactly on an edge counts either way.)
         with np.errstate(divide="ignore"):
-            centre = spread / 2 - np.log(x) / spread  # luck point z_i takes x to at most t when
-        j1 = np.searchsorted(self.z, np.ravel(centre), side="right").reshape(centre.shape)
-        edge = centre + np.log(cap) / spread  # z_i <= centre + log(t) / spread
-        j2 = np.searchsorted(self.z, np.ravel(edge), side="right").reshape(edge.shape)
+            quota_edge = spread / 2 - np.log(x) / spread
+        j1 = np.searchsorted(self.z, np.ravel(quota_edge), side="right").reshape(quota_edge.shape)
+        cap_edge = quota_edge + np.log(cap) / spread
+        j2 = np.searchsorted(self.z, np.ravel(cap_edge), side="right").reshape(cap_edge.shape)
         s1_low, s1_high = self.sum1.take(offset + j1), self.sum1.take(offset + j2)
         s2_low, s2_high = self.sum2.take(offset + j1), self.sum2.take(offset + j2)
         s1_mid, s2_mid = s1_high - s1_low, s2_high - s2_low

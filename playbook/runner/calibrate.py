@@ -27,7 +27,7 @@ from playbook.runner.params import Params
 from playbook.runner.results import assess_all
 from playbook.runner.studies import STUDIES
 from playbook.samples.scenarios import Scenario, all_scenarios
-from playbook.views.calibration import table_markdown
+from playbook.views.calibration import STUDY_HEADINGS, table_markdown
 
 METHODS = PROJECT_ROOT / "docs" / "methods.md"
 # Where the scenario table goes in docs/methods.md (markers; each study has its own, named as it),
@@ -113,16 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {METHODS}", file=sys.stderr)
         failed = [r.label for s in chosen for r in scenario_rows(s, found[s.name]) if r.holds is False]
     for name in [n for n in (args.only or STUDIES) if n in STUDIES]:
-        heading, run = STUDIES[name]
         started, cpu = time.monotonic(), time.process_time()
-        text, holds = run(quick=args.quick)
+        text, holds = STUDIES[name](quick=args.quick)
         print(text)
         print(
             f"{name}: {time.monotonic() - started:.0f} s, {time.process_time() - cpu:.0f} CPU-seconds",
             file=sys.stderr,
         )
         if not args.no_write:
-            write_methods(text, name=name, heading=heading)
+            write_methods(text, name=name, heading=STUDY_HEADINGS[name])
         failed += [] if holds else [name]
     return 1 if failed else 0
 

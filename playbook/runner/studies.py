@@ -19,12 +19,10 @@ from playbook.analyses.leaders import checked_weights
 from playbook.analyses.pay_sensitivity import grid_points, winners_at
 from playbook.analyses.scorecard import clear_leads, icc_arrays, rounding_sd, score_interval
 from playbook.analyses.settings import CommonSettings
-from playbook.samples.scenarios import Target
-from playbook.samples.scenarios.leaders import KINDS, LOOP_CELLS, LoopCell, loop_truth
+from playbook.samples.scenarios.leaders import FALSE_LEAD, KINDS, LOOP_CELLS, LoopCell, loop_truth
 from playbook.samples.tables import loop_cubes
 from playbook.views.calibration import leader_loops_markdown, pay_grid_markdown
 
-FALSE_LEAD = Target(label="false clear leaders", outcome="clear_leader", comparison="at_most", value=0.05)
 FALSE_KINDS = ("identical", "tied finalists")  # no candidate is better: any clear lead is false
 # A candidate's score interval, on loops of three candidates (the benchmark it replaced).
 COVERAGE_TRUTH = np.array([[4.6, 4.5, 4.2, 3.4], [3.8, 4.1, 3.9, 3.8], [3.2, 3.0, 3.6, 4.0]])
@@ -150,8 +148,5 @@ def pay_study(*, quick: bool = False) -> tuple[str, bool]:
     return pay_grid_markdown(grid, normal, quota=quota, interval=(low, high), agrees=agrees), agrees
 
 
-# What `make calibrate` runs besides the scenario library: name -> (heading, study).
-STUDIES = {
-    "leader_loops": ("## The clear-leader test on simulated interview loops", leader_study),
-    "pay_grid": ("## The pay model over its full grid of assumptions", pay_study),
-}
+# What `make calibrate` runs besides the scenario library (headings: views.calibration.STUDY_HEADINGS).
+STUDIES = {"leader_loops": leader_study, "pay_grid": pay_study}

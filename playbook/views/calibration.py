@@ -54,6 +54,13 @@ def table_markdown(scenarios: list[Scenario], found: dict[str, list[dict]]) -> s
 # The studies that simulate directly (runner/studies.py)
 
 
+# The section each study's table opens in docs/methods.md (runner.studies.STUDIES).
+STUDY_HEADINGS = {
+    "leader_loops": "## The clear-leader test on simulated interview loops",
+    "pay_grid": "## The pay model over its full grid of assumptions",
+}
+
+
 def _rate(m) -> str:
     if m is None:
         return "—"
