@@ -6,8 +6,6 @@ the code that measures it, so no figure in the docs is typed by hand:
 
     tipping-point        the tipping point's negative controls and interval coverage: the
                          studies of tests/test_tipping_point.py (about a minute)
-    leader-tests         the sales-leader tests on interview loops (benchmarks/leader_tests.py,
-                         about two minutes)
     public-backtest      the forecast on public companies, each figure beside its range over
                          refits from perturbed starting values (benchmarks/backtest_forecast.py,
                          about two minutes)
@@ -18,8 +16,9 @@ the code that measures it, so no figure in the docs is typed by hand:
 
 The tests compare the docs with a recomputation: the tipping-point counts exactly (seeded
 permutation tests, no optimiser upstream: the same integers on any machine), the public backtest
-within the spread stated beside each figure (tests/test_forecast.py). The leader, precision and
-simulation tables take minutes and are not recomputed by `make test`.
+within the spread stated beside each figure (tests/test_forecast.py). The precision and simulation
+tables take minutes and are not recomputed by `make test`. The sales-leader tests moved to `make
+calibrate` (playbook/runner/studies.py), which writes their tables between its own markers.
 
 Run with `.venv/bin/python benchmarks/figures.py [NAME ...]`; commit the docs it changes.
 """
@@ -89,11 +88,6 @@ def tipping_point() -> str:
     return "\n".join(lines) + "\n"
 
 
-def leader_tests() -> str:
-    """False leads, power and interval coverage on interview loops (benchmarks/leader_tests.py)."""
-    return benchmark("leader_tests").tables()
-
-
 def public_backtest() -> str:
     """The public backtest with the numerical spread of each figure."""
     return benchmark("backtest_forecast").public_figures()
@@ -112,7 +106,6 @@ def forecast_simulation() -> str:
 
 FIGURES = {
     "tipping-point": tipping_point,
-    "leader-tests": leader_tests,
     "public-backtest": public_backtest,
     "forecast-precision": forecast_precision,
     "forecast-simulation": forecast_simulation,

@@ -95,13 +95,13 @@ def test_every_notebook_of_a_run_gets_the_same_parameters(tmp_path):
     folder = next((tmp_path / "out").glob("run-*"))
     for name in ("00_overview", "04_leaders"):
         html = (folder / f"{name}.html").read_text()
-        assert "over the 4 simulated quarters" in html and "8 simulated quarters" not in html, name
+        assert "averaged over 4 simulated quarters" in html and "8 simulated quarters" not in html, name
         notebook = nbformat.read(folder / f"{name}.ipynb", as_version=4)
         injected = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
         assert "n_quarters = 4" in injected.source
         assert all(f"{p} = " in injected.source for p in Params.names())  # the full set, in every notebook
     summary = json.loads((folder / "summary.json").read_text())
-    assert "over the 4 simulated quarters" in summary["compensation"]["headline"]
+    assert "averaged over 4 simulated quarters" in summary["compensation"]["headline"]
 
 
 def test_the_overview_and_section_03_agree_on_who_drives_demand(tmp_path):

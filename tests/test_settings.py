@@ -17,6 +17,7 @@ from playbook.analyses import (
     enterprise_demand,
     leaders,
     overview,
+    pay_sensitivity,
     penetration,
     timing,
     tipping_point,
@@ -34,6 +35,7 @@ MODULES = (
     enterprise_demand,
     leaders,
     compensation,
+    pay_sensitivity,
     overview,
     load,
 )

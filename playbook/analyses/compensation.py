@@ -16,30 +16,39 @@ experience, not model output. Here each plan is simulated on the same team:
   none does, the seat stays empty for the quarter and its quota goes unsold; a new hire sells at
   half pace in their first quarter.
 
-The recommendation maximises one stated objective — bookings per dollar of pay over the horizon,
-empty seats and departures included — and a sensitivity grid shows where it holds.
+The recommendation maximises one stated objective — net bookings per seat and year, empty seats
+and departures included — and the sensitivity analysis varies what decides it: team size, the
+market's plan, luck, pay sensitivity, risk aversion and effort response, one at a time and over a
+space-filling sample (`pay_model.py` runs them all at once). The result names the plans compared
+and where each wins.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.pay_model import earned, effort, simulate
+from playbook.analyses.pay_sensitivity import (
+    RANGES,
+    SAMPLE_POINTS,
+    SAMPLE_RUNS,
+    Sensitivity,
+    margin_over,
+    sample_points,
+    sweep_points,
+    winners_at,
+)
 from playbook.analyses.settings import CommonSettings
 from playbook.data.settings import Settings, SettingsError, setting
 
 # The one objective plans are compared on: net bookings per seat and year — bookings less the cost
 # of sales (pay and recruiting), an empty seat selling nothing.
 OBJECTIVE = "net_bookings_per_seat_year"
-RISK_AVERSION_GRID = (0.0, 1.0, 2.0, 4.0)
-EFFORT_RESPONSE_GRID = (0.0, 0.15, 0.3, 0.6)
-SCAN_POINTS = 9  # per parameter, for the values where the winning plan switches
-LUCK_POINTS = 24  # quantiles of luck behind each certainty equivalent
-NEW_HIRE_PACE = 0.5  # share of a full quarter's sales in a new hire's first quarter
 
 
 @dataclass(frozen=True)
@@ -71,19 +80,13 @@ class Plan:
 
     def earned(self, attainment) -> np.ndarray:
         """Share of the variable target earned at an attainment (never falls as attainment rises)."""
-        a = np.clip(np.asarray(attainment, dtype=float), 0, self.cap)
-        return np.where(a <= 1, a, 1 + self.accelerator * (a - 1))
+        return earned(np.asarray(attainment, dtype=float), self.accelerator, self.cap)
 
     def payout(self, individual, team, ote: float) -> np.ndarray:
         """Pay for a period (currency) at individual and team attainment, OTE for the period."""
         variable = (1 - self.base_share) * ote
         share = (1 - self.team_share) * self.earned(individual) + self.team_share * self.earned(team)
         return self.base_share * ote + variable * share
-
-    def incentive(self, n_reps: int) -> float:
-        """The share of OTE that rides on the rep's own results: variable pay, of which a team
-        quota passes on only 1/n of a rep's own contribution."""
-        return (1 - self.base_share) * ((1 - self.team_share) + self.team_share / n_reps)
 
 
 DEFAULT_PLANS = (
@@ -187,32 +190,10 @@ class Team:
         named = {f.name for f in fields(cls)} & {f.name for f in fields(settings)}
         return cls(**{name: getattr(settings, name) for name in named})
 
-    @property
-    def market(self) -> Plan:
-        """The plan other employers offer (the going norm: 50/50 in the article)."""
-        return Plan("market", base_share=self.market_fixed_share)
-
     def effort(self, plan: Plan) -> float:
         """Effort under a plan: 1 with no incentive, 1 + effort_response at a 50/50 individual plan,
-        rising ever more slowly beyond it (the square root of the incentive)."""
-        return 1 + self.effort_response * np.sqrt(plan.incentive(self.n_reps) / 0.5)
-
-
-def certainty_equivalent(plan: Plan, team: Team, skill) -> np.ndarray:
-    """What a rep of each skill values a quarter's pay under `plan` at (currency): expected pay less
-    the risk premium, over the spread of luck and of what the rep does not know of their own skill,
-    the team at its expected attainment."""
-    from scipy.stats import norm  # see the note on imports in timing.py
-
-    ote = team.ote / 4
-    z = norm.ppf((np.arange(LUCK_POINTS) + 0.5) / LUCK_POINTS)
-    spread = np.hypot(team.luck, team.self_knowledge)
-    luck = np.exp(spread * z - spread**2 / 2)
-    effort = team.effort(plan)
-    credit = (1 - team.expansion_share) + team.expansion_share * plan.expansion_credit
-    attainment = np.asarray(skill, dtype=float)[..., None] * effort * luck * credit
-    pay = plan.payout(attainment, effort * credit, ote) / ote  # in OTE units
-    return ote * (pay.mean(axis=-1) - team.risk_aversion * pay.var(axis=-1) / 2)
+        rising ever more slowly beyond it; a team quota dilutes it (free-riding)."""
+        return float(effort(plan.base_share, plan.team_share, self.n_reps, self.effort_response))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,86 +232,29 @@ class PlanOutcome:
         }
 
 
-def simulate_plan(plan: Plan, team: Team, *, seed) -> PlanOutcome:
-    """Run the team under one plan for `n_quarters`, `n_runs` times (vectorised across runs)."""
-    rng = np.random.default_rng(seed)
-    runs, reps = team.n_runs, team.n_reps
-    quota, ote = team.quota / 4, team.ote / 4
-    credit = (1 - team.expansion_share) + team.expansion_share * plan.expansion_credit
-    effort = team.effort(plan)
-    skill = np.exp(rng.normal(0, team.skill_spread, (runs, reps)))
-    start_quality = skill.mean(axis=1)
-    performance = skill.copy()  # what the market has seen of each rep
-    occupied = np.ones((runs, reps), bool)
-    new = np.zeros((runs, reps), bool)
-    quality = np.empty((team.n_quarters + 1, runs))
-    quality[0] = 1.0
-    pay_by_run, bookings_by_run = np.zeros(runs), np.zeros(runs)
-    empty = departures = 0
-    ratios, correlations = [], []
-    for quarter in range(team.n_quarters):
-        luck = np.exp(rng.normal(-(team.luck**2) / 2, team.luck, (runs, reps)))
-        attainment = np.where(occupied, skill * effort * luck * np.where(new, NEW_HIRE_PACE, 1.0), 0.0)
-        credited = attainment * credit
-        team_attainment = credited.mean(axis=1, keepdims=True)  # empty seats sell nothing
-        pay = np.where(occupied, plan.payout(credited, team_attainment, ote), 0.0)
-        pay_by_run += pay.sum(axis=1)
-        bookings_by_run += (attainment * quota).sum(axis=1)
-        empty += int((~occupied).sum())
-        full = occupied.all(axis=1)
-        if full.any():
-            ordered = np.sort(pay[full], axis=1)
-            q = max(reps // 4, 1)
-            ratios.append(np.mean(ordered[:, -q:].mean(axis=1) / ordered[:, :q].mean(axis=1)))
-            correlations.append(
-                np.nanmean(
-                    [
-                        np.corrcoef(p, a)[0, 1] if p.std() > 0 else 0.0
-                        for p, a in zip(pay[full], attainment[full], strict=True)
-                    ]
-                )
+def simulate_plans(plans, team: Team, *, seed) -> tuple[PlanOutcome, ...]:
+    """Run the team under every plan for `n_quarters`, `n_runs` times, on the same random draws."""
+    found = simulate(plans, [team], seed=seed, detail=True)
+    outcomes = []
+    for p, plan in enumerate(plans):
+        end = found.quality[-1, 0, p]
+        outcomes.append(
+            PlanOutcome(
+                plan=plan,
+                objective=float(found.objective[0, p]),
+                objective_by_run=found.objective_by_run[0, p],
+                cost_of_sales=float(found.cost_of_sales[0, p]),
+                effort=float(found.effort[0, p]),
+                empty_seat_share=float(found.empty_seat_share[0, p]),
+                attrition=float(found.attrition[0, p]),
+                pay_ratio_top_bottom=float(found.pay_ratio_top_bottom[0, p]),
+                pay_performance_corr=float(found.pay_performance_corr[0, p]),
+                roster_quality_end=float(np.median(end)),
+                roster_quality_interval=(float(np.quantile(end, 0.1)), float(np.quantile(end, 0.9))),
+                roster_quality_path=np.quantile(found.quality[:, 0, p], [0.1, 0.5, 0.9], axis=1).T,
             )
-        # Other employers judge a rep by performance (recent attainment, at full pace and own effort).
-        seen = attainment / (effort * np.where(new, NEW_HIRE_PACE, 1.0))
-        performance = np.where(occupied, 0.5 * performance + 0.5 * seen, performance)
-        offer = certainty_equivalent(team.market, team, performance)
-        value = certainty_equivalent(plan, team, skill)
-        shortfall = np.clip((offer - value) / np.maximum(offer, 1e-9), 0, None)
-        chance = np.clip(team.base_attrition + team.pay_sensitivity * shortfall, 0, 0.9)
-        leaves = occupied & (rng.uniform(size=(runs, reps)) < chance)
-        departures += int(leaves.sum())
-        occupied &= ~leaves
-        new[:] = False
-        # Openings: the first candidate whose certainty equivalent nearly meets the going plan's joins.
-        candidates = np.exp(rng.normal(0, team.skill_spread, (runs, reps, team.offers_per_hire)))
-        going = certainty_equivalent(team.market, team, candidates)
-        accepts = certainty_equivalent(plan, team, candidates) >= (1 - team.hiring_slack) * going
-        hire = ~occupied & accepts.any(axis=-1)
-        joined = np.take_along_axis(candidates, accepts.argmax(axis=-1)[..., None], axis=-1)[..., 0]
-        skill = np.where(hire, joined, skill)
-        performance = np.where(hire, joined, performance)
-        occupied |= hire
-        new |= hire
-        pay_by_run += hire.sum(axis=1) * team.hiring_cost * team.ote
-        seated = np.maximum(occupied.sum(axis=1), 1)
-        quality[quarter + 1] = (skill * occupied).sum(axis=1) / seated / start_quality
-    seat_quarters = runs * reps * team.n_quarters
-    seat_years = reps * team.n_quarters / 4
-    end = quality[-1]
-    return PlanOutcome(
-        plan=plan,
-        objective=float((bookings_by_run - pay_by_run).mean() / seat_years),
-        objective_by_run=(bookings_by_run - pay_by_run) / seat_years,
-        cost_of_sales=float(pay_by_run.sum() / bookings_by_run.sum()),
-        effort=float(effort),
-        empty_seat_share=empty / seat_quarters,
-        attrition=departures / seat_quarters,
-        pay_ratio_top_bottom=float(np.mean(ratios)) if ratios else float("nan"),
-        pay_performance_corr=float(np.mean(correlations)) if correlations else float("nan"),
-        roster_quality_end=float(np.median(end)),
-        roster_quality_interval=(float(np.quantile(end, 0.1)), float(np.quantile(end, 0.9))),
-        roster_quality_path=np.quantile(quality, [0.1, 0.5, 0.9], axis=1).T,
-    )
+        )
+    return tuple(outcomes)
 
 
 def winner(outcomes) -> tuple[PlanOutcome, PlanOutcome | None]:
@@ -341,11 +265,10 @@ def winner(outcomes) -> tuple[PlanOutcome, PlanOutcome | None]:
 
 @dataclass(frozen=True, kw_only=True)
 class CompensationResult:
-    """Every plan's simulated outcome, the recommended plan and how robust the recommendation is.
+    """Every plan's simulated outcome, the recommended plan, and where each plan wins.
 
-    `grid`: risk_aversion, effort_response, winner, margin (the winner's objective over the
-    runner-up's, minus one) over a grid of the two most uncertain assumptions; `switches`: the
-    values of each assumption (the others held) where the winning plan changes.
+    `sensitivity`: the winner at each point of the one-at-a-time sweeps and of the space-filling
+    sample over the assumptions of RANGES.
     """
 
     team: Team
@@ -354,55 +277,49 @@ class CompensationResult:
     runner_up: str | None
     margin: float | None  # recommended over runner-up, objective ratio minus one
     wins_share_of_runs: float | None  # paired runs in which the recommended plan beats the runner-up
-    grid: pd.DataFrame = field(repr=False)
-    switches: tuple[dict, ...] = ()
+    sensitivity: Sensitivity
 
     @property
     def verdict(self) -> str:
         return self.recommended
 
     @property
-    def holds_on_grid(self) -> float:
-        """Share of the sensitivity grid where the recommended plan also wins."""
-        return float((self.grid["winner"] == self.recommended).mean())
+    def plans_compared(self) -> tuple[str, ...]:
+        return tuple(o.plan.name for o in self.outcomes)
+
+    @property
+    def holds_in_sample(self) -> float:
+        """Share of the space-filling sample where the recommended plan also wins."""
+        return self.sensitivity.holds(self.recommended)
+
+    @property
+    def switches(self) -> tuple[dict, ...]:
+        return self.sensitivity.switches()
 
     def outcome(self, name: str) -> PlanOutcome:
         return next(o for o in self.outcomes if o.plan.name == name)
 
     def to_dict(self) -> dict:
+        s = self.sensitivity
         return {
             "verdict": self.verdict,
             "objective": OBJECTIVE,
+            "plans_compared": list(self.plans_compared),
             "runner_up": self.runner_up,
             "margin": rounded(self.margin),
             "wins_share_of_runs": rounded(self.wins_share_of_runs),
-            "holds_on_grid": rounded(self.holds_on_grid),
+            "holds_in_sample": rounded(self.holds_in_sample),
+            "sensitivity": {
+                "ranges": {name: list(r) for name, r in RANGES.items()},
+                "sample_points": len(s.sample),
+                "runs_per_point": s.runs,
+                "wins_in_sample": {plan: s.wins(plan) for plan in s.plans},
+                "regions": [s.region(plan) for plan in s.plans if plan != self.recommended],
+            },
             "switches": list(self.switches),
             "plans": [o.to_dict() for o in self.outcomes],
             "team": {k: (rounded(v) if isinstance(v, float) else v) for k, v in self.team.__dict__.items()},
         }
-
-
-def _winner_at(plans, team: Team, seed) -> tuple[str, float | None]:
-    best, second = winner([simulate_plan(p, team, seed=seed) for p in plans])
-    return best.plan.name, (None if second is None else best.objective / second.objective - 1)
-
-
-def switch_points(plans, team: Team, *, seed, grid_runs: int) -> tuple[dict, ...]:
-    """Along each uncertain assumption (the others held), the values where the winning plan changes."""
-    found = []
-    light = replace(team, n_runs=grid_runs)
-    for name, values in (
-        ("risk_aversion", np.linspace(0, max(RISK_AVERSION_GRID), SCAN_POINTS)),
-        ("effort_response", np.linspace(0, max(EFFORT_RESPONSE_GRID), SCAN_POINTS)),
-    ):
-        winners = [_winner_at(plans, replace(light, **{name: float(v)}), seed)[0] for v in values]
-        for (a, wa), (b, wb) in zip(
-            zip(values, winners, strict=True), zip(values[1:], winners[1:], strict=True), strict=False
-        ):
-            if wa != wb:
-                found.append({"parameter": name, "between": [rounded(a), rounded(b)], "from": wa, "to": wb})
-    return tuple(found)
 
 
 def compare_plans(
@@ -410,24 +327,17 @@ def compare_plans(
     team: Team = Team(),
     *,
     seed: int = CommonSettings.seed,
-    grid_runs: int = 60,
+    samples: int = SAMPLE_POINTS,
+    sample_runs: int = SAMPLE_RUNS,
 ) -> CompensationResult:
     """Simulate every plan on the same team (the same random draws) and recommend the one with the
-    most bookings per dollar of pay; then the same over a grid of the uncertain assumptions
-    (`grid_runs` runs per cell)."""
-    outcomes = tuple(simulate_plan(p, team, seed=seed) for p in plans)
+    most net bookings per seat and year; then find the winner when the uncertain assumptions move,
+    one at a time and `samples` Sobol points at once (`sample_runs` runs each)."""
+    outcomes = simulate_plans(plans, team, seed=seed)
     best, second = winner(outcomes)
-    margin = None if second is None else best.objective / second.objective - 1
+    margin = None if second is None else margin_over(best.objective, second.objective)
     beats = None if second is None else float(np.mean(best.objective_by_run > second.objective_by_run))
-    light = replace(team, n_runs=grid_runs)
-    rows = []
-    for risk in RISK_AVERSION_GRID:
-        for response in EFFORT_RESPONSE_GRID:
-            name, cell_margin = _winner_at(
-                plans, replace(light, risk_aversion=risk, effort_response=response), seed
-            )
-            rows.append((risk, response, name, cell_margin))
-    grid = pd.DataFrame(rows, columns=["risk_aversion", "effort_response", "winner", "margin"])
+    points = pd.concat([sweep_points(team), sample_points(points=samples, seed=seed)], ignore_index=True)
     return CompensationResult(
         team=team,
         outcomes=outcomes,
@@ -435,8 +345,7 @@ def compare_plans(
         runner_up=None if second is None else second.plan.name,
         margin=margin,
         wins_share_of_runs=beats,
-        grid=grid,
-        switches=switch_points(plans, team, seed=seed, grid_runs=grid_runs),
+        sensitivity=winners_at(plans, team, points, seed=seed, runs=sample_runs),
     )
 
 

@@ -8,10 +8,11 @@ enterprise sales, since top-down selling is increasingly done by inside sales.
 An interview loop is small (a handful of candidates, three to five interviewers), so every claim
 here is tested at that size: how consistently the interviewers separate candidates on an
 attribute (ICC(2,1) with its F-based interval, on the largest complete block of scores), and
-whether the first candidate is ahead of the second (a paired t-test on each interviewer's score
-difference, one-sided, which with five truly identical candidates calls a false lead in under 5%
-of loops — measured in the tests). A lead is clear only when it holds with every attribute and
-without the attributes whose agreement interval reaches 0.
+whether the first candidate is ahead of the second (a two-sided paired t-test on each
+interviewer's score difference, its spread never below the scores' rounding). A lead is clear
+only when it holds with every attribute and without the attributes whose agreement interval
+reaches 0. The statistics themselves are in `scorecard.py`; how often this calls a false lead,
+and how often it finds a real one, is measured by `make calibrate` (docs/methods.md).
 """
 
 from __future__ import annotations
@@ -23,16 +24,20 @@ import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
+from playbook.analyses.scorecard import (
+    MIN_INTERVIEWERS_FOR_INTERVAL,
+    difference_floor,
+    icc_agreement,
+    lead_p,
+    rounding_sd,
+    score_interval,
+)
 from playbook.analyses.settings import CommonSettings
 from playbook.data.contract import LEADER_ATTRIBUTES
 from playbook.data.notes import Note
 from playbook.data.settings import Settings, SettingsError, setting
 
 VERDICTS = ("clear_leader", "no_clear_leader")
-MIN_INTERVIEWERS_FOR_INTERVAL = 3
-# Scores are whole numbers: an interviewer's score carries at least its rounding's uncertainty
-# (the standard deviation of a uniform error of one point), so no interval is narrower than that.
-ROUNDING_SD = 1 / np.sqrt(12)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +107,7 @@ class Agreement:
     @property
     def uncertain(self) -> bool:
         """The interval reaches 0 (or agreement cannot be measured): a ranking may not rest on it."""
-        return self.status != "measured" or self.ci[0] <= 0
+        return self.status != "measured" or not self.ci[0] > 0
 
     def to_dict(self) -> dict:
         return {
@@ -112,37 +117,6 @@ class Agreement:
             "n_interviewers": self.n_interviewers,
             "status": self.status,
         }
-
-
-def icc_agreement(matrix: np.ndarray, *, level: float = 0.95) -> tuple[float, tuple[float, float]] | None:
-    """ICC(2,1) of a complete candidates x interviewers matrix and its F-based interval
-    (McGraw & Wong 1996, case 2A; as in R's psych::ICC). None when every score is equal."""
-    from scipy.stats import f  # see the note on imports in timing.py
-
-    n, k = matrix.shape
-    grand = matrix.mean()
-    ms_rows = k * ((matrix.mean(axis=1) - grand) ** 2).sum() / (n - 1)
-    ms_cols = n * ((matrix.mean(axis=0) - grand) ** 2).sum() / (k - 1)
-    residual = matrix - matrix.mean(axis=1, keepdims=True) - matrix.mean(axis=0, keepdims=True) + grand
-    ms_error = (residual**2).sum() / ((n - 1) * (k - 1))
-    denominator = ms_rows + (k - 1) * ms_error + k * (ms_cols - ms_error) / n
-    if denominator <= 0 or ms_error == 0 and ms_rows == 0:
-        return None
-    icc = (ms_rows - ms_error) / denominator
-    if ms_error == 0:  # interviewers agree exactly on candidates that differ
-        return float(icc), (float(icc), 1.0)
-    alpha = 1 - level
-    fj = ms_cols / ms_error
-    vn = (k - 1) * (n - 1) * (k * icc * fj + n * (1 + (k - 1) * icc) - k * icc) ** 2
-    vd = (n - 1) * k**2 * icc**2 * fj**2 + (n * (1 + (k - 1) * icc) - k * icc) ** 2
-    # Satterthwaite's degrees of freedom reach 0 (or 0/0) when the candidates' means are all equal
-    # (nothing separates them); a floor of 1 keeps the interval defined, and it then lies below 0.
-    v = max(vn / vd, 1.0) if vd > 0 else 1.0
-    f_upper, f_lower = f.isf(alpha / 2, n - 1, v), f.isf(alpha / 2, v, n - 1)
-    spread = k * ms_cols + (k * n - k - n) * ms_error
-    low = n * (ms_rows - f_upper * ms_error) / (f_upper * spread + n * ms_rows)
-    high = n * (f_lower * ms_rows - ms_error) / (spread + n * f_lower * ms_rows)
-    return float(icc), (float(low), float(high))
 
 
 def complete_block(grid: pd.DataFrame) -> pd.DataFrame:
@@ -158,10 +132,10 @@ def complete_block(grid: pd.DataFrame) -> pd.DataFrame:
 def agreement_by_attribute(scores: pd.DataFrame) -> dict[str, Agreement]:
     """Interviewer agreement (ICC(2,1) with its interval) per attribute, on its complete block."""
     out = {}
+    by_attribute = scores.groupby(["attribute", "candidate_id", "interviewer"])["score"].mean()
     for attribute in LEADER_ATTRIBUTES:
-        grid = scores[scores["attribute"] == attribute].pivot_table(
-            index="candidate_id", columns="interviewer", values="score", aggfunc="mean"
-        )
+        scored = attribute in by_attribute.index.get_level_values("attribute")
+        grid = by_attribute.xs(attribute).unstack("interviewer") if scored else pd.DataFrame()
         block = complete_block(grid)
         n, k = block.shape
         found = None if n < 2 or k < 2 else icc_agreement(block.to_numpy(float))
@@ -184,37 +158,32 @@ def interviewer_scores(scores: pd.DataFrame, weights: dict[str, float]) -> pd.Da
     """Each interviewer's weighted score of each candidate (candidates x interviewers; NaN where an
     interviewer did not score every weighted attribute)."""
     used = [a for a, w in weights.items() if w > 0]
-    grid = scores[scores["attribute"].isin(used)].pivot_table(
-        index=["candidate_id", "interviewer"], columns="attribute", values="score", aggfunc="mean"
-    )
-    grid = grid.reindex(columns=used)
+    grid = scores[scores["attribute"].isin(used)].groupby(["candidate_id", "interviewer", "attribute"])
+    grid = grid["score"].mean().unstack("attribute").reindex(columns=used)
     w = np.array([weights[a] for a in used])
     weighted = pd.Series((grid.to_numpy(float) * w).sum(axis=1), index=grid.index)
     weighted[grid.isna().any(axis=1).to_numpy()] = np.nan
     return weighted.unstack("interviewer")
 
 
-def paired_lead(first: pd.Series, second: pd.Series) -> tuple[float | None, int]:
-    """One-sided paired t-test that `first` scores above `second`, over the interviewers who scored
-    both: (p-value, interviewers). None with fewer than 3 interviewers. Assumes each interviewer's
-    score difference is roughly normal around the true difference."""
-    from scipy.stats import t  # see the note on imports in timing.py
+def paired_lead(first: pd.Series, second: pd.Series, weights: dict[str, float]) -> tuple[float | None, int]:
+    """Two-sided paired t-test that `first` and `second` differ, over the interviewers who scored
+    both (weighted scores): (p-value, interviewers). None with fewer than 3 interviewers.
 
+    Two-sided because the two were ranked after looking (`scorecard.py` says why); the spread of
+    the differences is never taken below the rounding of whole-number scores."""
     both = pd.concat([first, second], axis=1).dropna()
     k = len(both)
     if k < MIN_INTERVIEWERS_FOR_INTERVAL:
         return None, k
     d = (both.iloc[:, 0] - both.iloc[:, 1]).to_numpy()
-    sd = d.std(ddof=1)
-    if sd == 0:
-        return (0.0 if d.mean() > 0 else 1.0), k
-    return float(t.sf(d.mean() / (sd / np.sqrt(k)), k - 1)), k
+    return float(lead_p(d, difference_floor(list(weights.values())))), k
 
 
 @dataclass(frozen=True, kw_only=True)
 class Ranking:
-    """Candidates by weighted score (1-5), with a t-interval over interviewers (3 or more) and the
-    one-sided paired p-value that each is ahead of the next one down."""
+    """Candidates by weighted score (1-5), with a t-interval over interviewers (3 or more, clipped
+    to the 1-5 scale) and the two-sided paired p-value that each differs from the next one down."""
 
     table: pd.DataFrame  # candidate_id, score, ci_low, ci_high, interviewers, p_ahead_of_next
 
@@ -222,7 +191,7 @@ class Ranking:
         return self.table["candidate_id"].tolist()
 
     def lead_p(self) -> float | None:
-        """p-value that the first candidate is ahead of the second (None when not testable)."""
+        """p-value that the first and second candidates differ (None when not testable)."""
         if len(self.table) < 2:
             return None
         p = self.table["p_ahead_of_next"].iloc[0]
@@ -231,28 +200,23 @@ class Ranking:
 
 def rank_candidates(scores: pd.DataFrame, weights: dict[str, float]) -> Ranking:
     """Rank the candidates scored by two or more interviewers by their weighted score."""
-    from scipy.stats import t  # see the note on imports in timing.py
-
     by_interviewer = interviewer_scores(scores, weights)
-    counts = by_interviewer.notna().sum(axis=1)
-    by_interviewer = by_interviewer[counts >= 2]
-    counts = counts[counts >= 2]
-    means = by_interviewer.mean(axis=1)
-    floor = ROUNDING_SD * np.sqrt(sum(w**2 for w in weights.values()))
-    sd = np.maximum(by_interviewer.std(axis=1, ddof=1), floor)
-    half = t.ppf(0.975, np.maximum(counts - 1, 1)) * sd / np.sqrt(counts)
+    by_interviewer = by_interviewer[by_interviewer.notna().sum(axis=1) >= 2]
+    mean, low, high, counts = score_interval(
+        by_interviewer.to_numpy(float), rounding_sd(list(weights.values()))
+    )
     table = pd.DataFrame(
         {
-            "candidate_id": means.index,
-            "score": means.to_numpy(),
-            "ci_low": np.where(counts >= MIN_INTERVIEWERS_FOR_INTERVAL, means - half, np.nan),
-            "ci_high": np.where(counts >= MIN_INTERVIEWERS_FOR_INTERVAL, means + half, np.nan),
-            "interviewers": counts.to_numpy(),
+            "candidate_id": by_interviewer.index,
+            "score": mean,
+            "ci_low": low,
+            "ci_high": high,
+            "interviewers": counts,
         }
     ).sort_values(["score", "candidate_id"], ascending=[False, True], ignore_index=True)
     order = table["candidate_id"].tolist()
     p_next = [
-        paired_lead(by_interviewer.loc[a], by_interviewer.loc[b])[0]
+        paired_lead(by_interviewer.loc[a], by_interviewer.loc[b], weights)[0]
         for a, b in zip(order, order[1:], strict=False)
     ]
     table["p_ahead_of_next"] = [*p_next, None]
@@ -349,7 +313,8 @@ class LeaderResult:
     @property
     def verdict(self) -> str:
         """`clear_leader` when the same candidate is first with and without the uncertain attributes
-        and ahead of the second in both (paired test, p < alpha); else `no_clear_leader`."""
+        and the paired test finds the first two differ in both (p < alpha); else `no_clear_leader`.
+        `scorecard.clear_leads` decides the same for complete loops, many at once."""
         if len(self.decisive.table) == 1:
             return "clear_leader"
         same = all(r.order()[:1] == [self.leader] for r in self.rankings)
@@ -438,7 +403,7 @@ def assess_leaders(
     if uncertain and any(weights[a] > 0 for a in LEADER_ATTRIBUTES if a not in uncertain):
         kept = {a: (0.0 if a in uncertain else w) for a, w in weights.items()}
         certain = rank_candidates(ranked, checked_weights(kept))
-    means = scores.pivot_table(index="candidate_id", columns="attribute", values="score", aggfunc="mean")
+    means = scores.groupby(["candidate_id", "attribute"])["score"].mean().unstack("attribute")
     flags = red_flags(means, candidates, FlagRules(expansion_led=expansion_led), uncertain)
     for candidate in single_ids:
         flags.setdefault(candidate, []).append(Note("single_interviewer", weak=False))

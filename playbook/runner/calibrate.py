@@ -2,7 +2,9 @@
 scenario library (`playbook.samples.scenarios`), written to docs/methods.md.
 
 `make calibrate` (about 100 companies per scenario, both cores) or `python -m
-playbook.runner.calibrate --quick` (20 per scenario). Each company is drawn from its scenario's
+playbook.runner.calibrate --quick` (20 per scenario). The studies that simulate directly instead of
+drawing companies (`studies.STUDIES`: interview loops, the pay model's full grid) run after it,
+each written between its own markers. Each company is drawn from its scenario's
 seed, validated by the data contract (`data.load.load_tables`), computed like a run
 (`results.assess_all`, the sections the scenario calibrates and what they need) and measured;
 the outcomes are pooled per scenario into rates with Wilson 95% intervals, pooled ratios,
@@ -23,11 +25,13 @@ from playbook.analyses.calibration import scenario_rows
 from playbook.data.load import load_tables
 from playbook.runner.params import Params
 from playbook.runner.results import assess_all
+from playbook.runner.studies import STUDIES
 from playbook.samples.scenarios import Scenario, all_scenarios
-from playbook.views.calibration import table_markdown
+from playbook.views.calibration import STUDY_HEADINGS, table_markdown
 
 METHODS = PROJECT_ROOT / "docs" / "methods.md"
-# Where the table goes in docs/methods.md (markers), and the section it opens when they are missing.
+# Where the scenario table goes in docs/methods.md (markers; each study has its own, named as it),
+# and the section it opens when they are missing.
 BEGIN_MARKER = "<!-- calibration:begin -->"
 END_MARKER = "<!-- calibration:end -->"
 SECTION_HEADING = "## Calibration on the scenario library"
@@ -65,15 +69,19 @@ def study(
     return {name: [o for _, o in sorted(rows, key=lambda r: r[0])] for name, rows in found.items()}
 
 
-def write_methods(text: str, path: Path = METHODS) -> None:
-    """Put the table between the markers of docs/methods.md (appending a section when missing)."""
-    block = f"{BEGIN_MARKER}\n{text}\n{END_MARKER}"
+def write_methods(
+    text: str, path: Path = METHODS, *, name: str = "calibration", heading: str = SECTION_HEADING
+) -> None:
+    """Put a table between its markers in docs/methods.md (`<!-- name:begin -->`, `<!-- name:end
+    -->`), appending a section with `heading` when they are missing."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    block = f"{begin}\n{text}\n{end}"
     current = path.read_text(encoding="utf-8") if path.is_file() else "# Methods\n"
-    if BEGIN_MARKER in current and END_MARKER in current:
-        head, rest = current.split(BEGIN_MARKER, 1)
-        updated = head + block + rest.split(END_MARKER, 1)[1]
+    if begin in current and end in current:
+        head, rest = current.split(begin, 1)
+        updated = head + block + rest.split(end, 1)[1]
     else:
-        updated = current.rstrip("\n") + f"\n\n{SECTION_HEADING}\n\n" + block + "\n"
+        updated = current.rstrip("\n") + f"\n\n{heading}\n\n" + block + "\n"
     path.write_text(updated, encoding="utf-8")
 
 
@@ -86,21 +94,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/methods.md")
     args = parser.parse_args(argv)
     library = all_scenarios()
-    unknown = sorted(set(args.only or ()) - set(library))
+    unknown = sorted(set(args.only or ()) - set(library) - set(STUDIES))
     if unknown:
-        print(f"error: unknown scenario(s) {unknown}; scenarios are {', '.join(library)}", file=sys.stderr)
+        known = ", ".join([*library, *STUDIES])
+        print(f"error: unknown scenario(s) or study {unknown}; they are {known}", file=sys.stderr)
         return 2
-    chosen = [library[n] for n in (args.only or library)]
+    chosen = [library[n] for n in (args.only or library) if n in library]
     companies = args.companies or (QUICK_COMPANIES if args.quick else None)
-    started = time.monotonic()
-    found = study(chosen, companies=companies, jobs=max(1, args.jobs))
-    text = table_markdown(chosen, found)
-    print(text)
-    print(f"calibration: {len(chosen)} scenarios in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    if not args.no_write:
-        write_methods(text)
-        print(f"wrote {METHODS}", file=sys.stderr)
-    failed = [r.label for s in chosen for r in scenario_rows(s, found[s.name]) if r.holds is False]
+    failed = []
+    if chosen:
+        started = time.monotonic()
+        found = study(chosen, companies=companies, jobs=max(1, args.jobs))
+        text = table_markdown(chosen, found)
+        print(text)
+        print(f"calibration: {len(chosen)} scenarios in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        if not args.no_write:
+            write_methods(text)
+            print(f"wrote {METHODS}", file=sys.stderr)
+        failed = [r.label for s in chosen for r in scenario_rows(s, found[s.name]) if r.holds is False]
+    for name in [n for n in (args.only or STUDIES) if n in STUDIES]:
+        started, cpu = time.monotonic(), time.process_time()
+        text, holds = STUDIES[name](quick=args.quick)
+        print(text)
+        print(
+            f"{name}: {time.monotonic() - started:.0f} s, {time.process_time() - cpu:.0f} CPU-seconds",
+            file=sys.stderr,
+        )
+        if not args.no_write:
+            write_methods(text, name=name, heading=STUDY_HEADINGS[name])
+        failed += [] if holds else [name]
     return 1 if failed else 0
 
 

@@ -430,10 +430,22 @@ def long_scores(cube: np.ndarray, candidates=None, interviewers=None) -> pd.Data
     return pd.DataFrame(rows, columns=["candidate_id", "interviewer", "attribute", "score"])
 
 
+def loop_cubes(
+    rng, truth: np.ndarray, *, loops: int, k: int = 4, noise: float = 0.55, bias=None
+) -> np.ndarray:
+    """Interview loops' whole-number scores, loops x candidates x interviewers x attributes: each the
+    candidate's true level (`truth`, candidates x attributes) plus the interviewer's leniency
+    (`bias`, one a interviewer; none by default) plus normal noise of sd `noise`, rounded and
+    clipped to 1-5."""
+    n, a = truth.shape
+    lenient = np.zeros(k) if bias is None else np.asarray(bias, dtype=float)
+    level = truth[None, :, None, :] + lenient[None, None, :, None]
+    return np.clip(np.round(level + rng.normal(0, noise, (loops, n, k, a))), 1, 5)
+
+
 def interview_loop(rng, truth: np.ndarray, k: int = 4, noise: float = 0.55) -> pd.DataFrame:
     """One interview loop: candidates' true levels (candidates x attributes), k interviewers."""
-    cube = np.clip(np.round(truth[:, None, :] + rng.normal(0, noise, (len(truth), k, truth.shape[1]))), 1, 5)
-    return long_scores(cube)
+    return long_scores(loop_cubes(rng, truth, loops=1, k=k, noise=noise)[0])
 
 
 def leaders_tables(s: SampleSpec, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:

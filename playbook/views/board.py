@@ -8,6 +8,7 @@ from playbook.analyses.leaders import LeaderResult
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.penetration import PenetrationResult
 from playbook.analyses.timing import TimingResult
+from playbook.views.compensation import pay_card_note
 from playbook.views.formatting import money, percent
 from playbook.views.leaders import leaders_verdict
 from playbook.views.penetration import VERDICT_WORDS, p_text, signal_value
@@ -91,9 +92,7 @@ def headline_figures(
             {
                 "label": "Pay plan",
                 "value": compensation.recommended,
-                "note": f"most net bookings in simulation; wins in {percent(compensation.holds_on_grid)} "
-                "of the "
-                "assumptions tried",
+                "note": pay_card_note(compensation),
             }
         )
     return figures

@@ -7,11 +7,20 @@ import pandas as pd
 from playbook.analyses.compensation import CompensationResult
 from playbook.analyses.leaders import LeaderResult
 from playbook.analyses.outcome import Skipped
+from playbook.analyses.pay_sensitivity import RANGES
 from playbook.views.formatting import money, percent
 from playbook.views.html import bullets, verdict_card
 from playbook.views.leaders import leaders_headline, leaders_verdict
 
-PARAMETER_WORDS = {"risk_aversion": "risk aversion", "effort_response": "effort response"}
+# The assumptions the sensitivity analysis varies (`pay_sensitivity.RANGES`), in words.
+PARAMETER_WORDS = {
+    "n_reps": "team size",
+    "market_fixed_share": "the market's base share",
+    "luck": "luck",
+    "pay_sensitivity": "pay sensitivity",
+    "risk_aversion": "risk aversion",
+    "effort_response": "effort response",
+}
 # The objective plans are compared on (`compensation.OBJECTIVE`), short and in full.
 OBJECTIVE_WORDS = (
     "net bookings per seat and year",
@@ -20,37 +29,101 @@ OBJECTIVE_WORDS = (
 )
 
 
+def assumption_value(name: str, value: float) -> str:
+    """One assumption's value as people read it: '6 reps', '70%', '0.35'."""
+    if name == "n_reps":
+        return f"{value:.0f} reps"
+    if name == "market_fixed_share":
+        return percent(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def assumption_range(name: str, low: float, high: float) -> str:
+    """An assumption's range: 'team size 4–40 reps', "the market's base share 30%–80%"."""
+    if name == "n_reps":
+        return f"{PARAMETER_WORDS[name]} {low:.0f}–{high:.0f} reps"
+    return f"{PARAMETER_WORDS[name]} {assumption_value(name, low)}–{assumption_value(name, high)}"
+
+
+def ranges_tried() -> str:
+    """The ranges the sensitivity analysis varies, in words."""
+    return ", ".join(assumption_range(name, low, high) for name, (low, high) in RANGES.items())
+
+
+def others_than(comp: CompensationResult, plan: str) -> str:
+    """The plans compared with `plan`, in words."""
+    return " and ".join(p for p in comp.plans_compared if p != plan) or "no other plan"
+
+
+def region_sentence(comp: CompensationResult, plan: str) -> str:
+    """Where a plan that is not recommended wins in the sample, or where it comes closest."""
+    region = comp.sensitivity.region(plan)
+    if region["sample_points"]:
+        where = "; ".join(
+            assumption_range(name, *region["ranges"][name])
+            if region["ranges"][name][0] != region["ranges"][name][1]
+            else f"{PARAMETER_WORDS[name]} {assumption_value(name, region['ranges'][name][0])}"
+            for name in RANGES
+        )
+        return f"{plan} wins at {region['sample_points']} of them, all within: {where}."
+    if "closest" not in region:
+        return f"{plan} wins at none of them."
+    closest = ", ".join(
+        f"{PARAMETER_WORDS[name]} {assumption_value(name, value)}"
+        for name, value in region["closest"].items()
+    )
+    return (
+        f"{plan} wins at none of them; it comes closest, {percent(-region['behind'], digits=1)} behind, at "
+        f"{closest}."
+    )
+
+
 def switch_sentences(comp: CompensationResult) -> list[str]:
-    """Where the winning plan changes along each uncertain assumption (the others held)."""
+    """Where the winning plan changes along each assumption moved alone (the others as set)."""
     return [
-        f"Between {PARAMETER_WORDS[s['parameter']]} {s['between'][0]:g} and {s['between'][1]:g} the winner "
-        f"switches from {s['from']} to {s['to']}."
+        f"Moving {PARAMETER_WORDS[s['parameter']]} alone, the winner switches from {s['from']} to {s['to']} "
+        f"between {assumption_value(s['parameter'], s['between'][0])} and "
+        f"{assumption_value(s['parameter'], s['between'][1])}."
         for s in comp.switches
     ]
 
 
 def pay_headline(comp: CompensationResult, *, currency: str = "USD") -> str:
-    """The recommended plan, by how much, and how far the recommendation holds."""
+    """The recommended plan against the plans it was compared with, by how much, and where each
+    plan wins when the assumptions move."""
     best = comp.outcome(comp.recommended)
+    n = comp.team.n_quarters
     text = (
-        f"{comp.recommended} gives the most {OBJECTIVE_WORDS[0]}: {money(best.objective, currency)} "
-        f"over the {comp.team.n_quarters} simulated quarters"
+        f"{comp.recommended} gives the most {OBJECTIVE_WORDS[0]}: {money(best.objective, currency)} a seat "
+        f"and year, averaged over {n} simulated quarters"
     )
-    if comp.runner_up is not None:
-        text += (
-            f", {percent(comp.margin, digits=1)} more than {comp.runner_up} (ahead in "
-            f"{percent(comp.wins_share_of_runs)} of {comp.team.n_runs} paired runs)"
-        )
+    if comp.runner_up is None:
+        return text + " (the only plan simulated)."
+    wins, sample = comp.sensitivity.wins(comp.recommended), comp.sensitivity.sample
     text += (
-        f". It also wins in {percent(comp.holds_on_grid)} of a grid of the two least certain assumptions "
-        f"(risk aversion {', '.join(f'{v:g}' for v in sorted(comp.grid['risk_aversion'].unique()))}; "
-        f"effort response {', '.join(f'{v:g}' for v in sorted(comp.grid['effort_response'].unique()))})."
+        f", {percent(comp.margin, digits=1)} more than {comp.runner_up} (ahead in "
+        f"{percent(comp.wins_share_of_runs)} of {comp.team.n_runs} paired runs). Against "
+        f"{others_than(comp, comp.recommended)}, it also wins at {wins} of {len(sample)} sets of "
+        f"assumptions drawn across {ranges_tried()}, all varied at once."
     )
+    regions = [region_sentence(comp, plan) for plan in comp.plans_compared if plan != comp.recommended]
     switches = switch_sentences(comp) or [
-        "No value of risk aversion (0 to 4) or effort response (0 to 0.6), the others as set, changes the "
-        "winner."
+        "No assumption moved alone over its range, the others as set, changes the winner."
     ]
-    return " ".join([text, *switches])
+    return " ".join([text, *regions, *switches])
+
+
+def pay_card_note(comp: CompensationResult) -> str:
+    """The board pack's line under the pay plan: the plans compared and how far the answer holds."""
+    against = others_than(comp, comp.recommended)
+    sample = comp.sensitivity.sample
+    text = (
+        f"most net bookings per seat-year in simulation, against {against}; ahead at "
+        f"{comp.sensitivity.wins(comp.recommended)} of {len(sample)} sampled sets of assumptions"
+    )
+    losers = [p for p in comp.plans_compared if p != comp.recommended]
+    wins = [f"{p} wins at {comp.sensitivity.wins(p)}" for p in losers if comp.sensitivity.wins(p)]
+    return text + (f" ({'; '.join(wins)})" if wins else "")
 
 
 def leaders_card(
@@ -89,14 +162,57 @@ def plan_table(comp: CompensationResult, *, currency: str = "USD") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def sensitivity_table(comp: CompensationResult) -> pd.DataFrame:
-    """Which plan wins, and by how much, for each pair of the uncertain assumptions."""
-    grid = comp.grid.assign(
-        cell=lambda d: d["winner"] + d["margin"].map(lambda m: "" if pd.isna(m) else f" (+{m:.1%})")
-    )
-    table = grid.pivot(index="risk_aversion", columns="effort_response", values="cell")
-    table.columns = [f"effort response {c:g}" for c in table.columns]
-    return table.reset_index().rename(columns={"risk_aversion": "risk aversion"})
+def sweep_table(comp: CompensationResult) -> pd.DataFrame:
+    """Each assumption moved alone over its range (the others as set): which plan wins along it and
+    by how much."""
+    points = comp.sensitivity.points
+    rows = []
+    for name, (low, high) in RANGES.items():
+        sweep = points[(points["source"] == "sweep") & (points["parameter"] == name)]
+        winners = sweep["winner"].tolist()
+        changes = [s for s in comp.switches if s["parameter"] == name]
+        if not changes:
+            outcome = f"{winners[0]} at all {len(winners)} values"
+        else:
+            outcome = f"{winners[0]}, then " + ", then ".join(
+                f"{s['to']} from {assumption_value(name, s['between'][1])}" for s in changes
+            )
+        rows.append(
+            {
+                "assumption": PARAMETER_WORDS[name],
+                "as set": assumption_value(name, getattr(comp.team, name)),
+                "range tried": f"{assumption_value(name, low)} – {assumption_value(name, high)}",
+                "winner along it": outcome,
+                "winner's margin": f"{percent(sweep['margin'].min(), digits=1)} – "
+                f"{percent(sweep['margin'].max(), digits=1)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sample_table(comp: CompensationResult) -> pd.DataFrame:
+    """Every assumption moved at once (the space-filling sample): how often each plan wins, and the
+    range of each assumption where it does."""
+    s = comp.sensitivity
+    rows = []
+    for plan in s.plans:
+        region = s.region(plan) if plan != comp.recommended else None
+        won = s.sample[s.sample["winner"] == plan]
+        row = {"plan": plan, "wins at": f"{len(won)} of {len(s.sample)} points"}
+        for name in RANGES:
+            if len(won) == 0:
+                row[PARAMETER_WORDS[name]] = "—"
+            else:
+                low, high = won[name].min(), won[name].max()
+                row[PARAMETER_WORDS[name]] = (
+                    assumption_value(name, low)
+                    if low == high
+                    else f"{assumption_value(name, low)} – {assumption_value(name, high)}"
+                )
+        if region is not None and "closest" in region:
+            row["wins at"] += f" (closest: {percent(-region['behind'], digits=1)} behind)"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def assumptions_list(comp: CompensationResult):

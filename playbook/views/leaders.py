@@ -51,8 +51,9 @@ def lead_sentence(result: LeaderResult, names: dict[str, str]) -> str:
     test = "not testable (fewer than 3 interviewers saw both)" if p is None else f"p = {p:.3f}"
     if result.verdict == "clear_leader":
         return (
-            f"{text}: a clear lead over {second} — each interviewer scored {first} higher on average "
-            f"(paired test, {test}), with every attribute and without the uncertain ones."
+            f"{text}: a clear lead over {second} — the interviewers' score differences between the two "
+            f"are too consistent to be chance (two-sided paired test, {test}), with every attribute and "
+            "without the uncertain ones."
         )
     if len(result.rankings) > 1 and result.ranking.order()[:1] != result.ranking_certain.order()[:1]:
         why = "the first place changes when the uncertain attributes are left out"
@@ -102,7 +103,7 @@ def ranking_table(result: LeaderResult, names: dict[str, str], *, certain: bool 
                 for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
             ],
             "interviewers": table["interviewers"],
-            "ahead of the next (paired test)": table["p_ahead_of_next"].map(
+            "differs from the next (paired test)": table["p_ahead_of_next"].map(
                 lambda p: "" if pd.isna(p) else f"p = {p:.3f}" + (" — evidence" if p < result.alpha else "")
             ),
         }
