@@ -10,16 +10,22 @@ only when
    whole accounts' outcomes are permuted, among accounts with the same number of deals, so deals
    of one account stay together; p = (1 + #{T* >= T}) / (B + 1);
 2. p < alpha, and the win rate above the cut is higher than below (the expected direction).
+   When several signals are tested (`signal_choice`), p is adjusted for all of them (Holm) first,
+   so trying three signals does not give three chances to find one.
 
 The cut's interval inverts the likelihood ratio: every cut whose profile likelihood is within a
 critical value of the best, the critical value being the 95th percentile of the same statistic
 in account-level bootstrap resamples. (A percentile bootstrap of the best cut covers a planted
-step far less often than it claims; coverage of this interval is measured in the tests.)
+step far less often than it claims; its coverage is measured by `make calibrate` on the scenario
+library, docs/methods.md.)
+
+Whether a claimed rise is a step (a tipping point) or gradual is decided out of fold, against a
+smooth curve, in `signal_choice`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -56,14 +62,24 @@ class DealsNeeded:
         }
 
 
+# A signal's verdicts. `gradual_rise` is decided after the test, out of fold (`signal_choice`):
+# the rise is real but a smooth curve predicts our deals as well as a step.
+VERDICTS = ("own_threshold", "gradual_rise", "no_effect", "reversed", "too_few_deals")
+CLAIMS = ("own_threshold", "gradual_rise")  # verdicts with evidence that more usage wins more
+
+
 @dataclass(frozen=True, kw_only=True)
 class Threshold:
     """Our own tipping point on one signal, or why there is none.
 
-    `verdict`: `own_threshold` (evidence: p < alpha, higher win rate above), `no_effect`,
-    `reversed` (deals with more usage won less often, p_reversed < alpha) or `too_few_deals`.
-    `threshold` and `ci` are None unless `own_threshold`. The win rates are at `rates_at`: our
-    threshold, or the article's mark (for reference only) when there is none.
+    `verdict` (one of VERDICTS): `own_threshold` (evidence: p_adjusted < alpha, higher win rate
+    above), `gradual_rise` (the same evidence, but a smooth curve predicts as well as a step: set
+    by `signal_choice`), `no_effect`, `reversed` (deals with more usage won less often,
+    p_reversed_adjusted < alpha) or `too_few_deals`. `threshold` and `ci` are None unless the
+    verdict is a claim (CLAIMS). The win rates are at `rates_at`: our threshold, or the article's
+    mark (for reference only) when there is none. `p_value` and `p_reversed` are the signal's own
+    permutation p-values; `p_adjusted` and `p_reversed_adjusted` the same adjusted (Holm) for the
+    `adjusted_for` signals tested beside it: the verdict reads those.
     """
 
     signal: str
@@ -72,6 +88,9 @@ class Threshold:
     ci: tuple[float, float] | None
     p_value: float | None
     p_reversed: float | None
+    p_adjusted: float | None
+    p_reversed_adjusted: float | None
+    adjusted_for: int
     win_rate_below: float | None
     win_rate_above: float | None
     rates_at: float | None
@@ -83,9 +102,14 @@ class Threshold:
     needed: DealsNeeded | None = None
 
     @property
+    def claimed(self) -> bool:
+        """Whether our deals give evidence that more usage wins more (a step or a gradual rise)."""
+        return self.verdict in CLAIMS
+
+    @property
     def source(self) -> str:
         """`company_data`, `no_evidence` (enough deals, no effect) or `rule_of_thumb` (too few deals)."""
-        if self.verdict == "own_threshold":
+        if self.claimed:
             return "company_data"
         return "rule_of_thumb" if self.verdict == "too_few_deals" else "no_evidence"
 
@@ -96,6 +120,9 @@ class Threshold:
             "ci": None if self.ci is None else [rounded(self.ci[0]), rounded(self.ci[1])],
             "p_value": rounded(self.p_value),
             "p_reversed": rounded(self.p_reversed),
+            "p_adjusted": rounded(self.p_adjusted),
+            "p_reversed_adjusted": rounded(self.p_reversed_adjusted),
+            "adjusted_for": self.adjusted_for,
             "n": self.n,
             "n_wins": self.n_wins,
             "n_accounts": self.n_accounts,
@@ -105,6 +132,24 @@ class Threshold:
             "source": self.source,
             "needed": None if self.needed is None else self.needed.to_dict(),
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepTest:
+    """One signal's closed deals and its permutation test, before any adjustment for the other
+    signals tested beside it. `p_up` and `p_down` are None when there are too few deals to test."""
+
+    signal: str
+    x: np.ndarray = field(repr=False, compare=False)  # the signal when each deal opened
+    y: np.ndarray = field(repr=False, compare=False)  # 1 won, 0 lost
+    groups: np.ndarray = field(repr=False, compare=False)  # each deal's account
+    p_up: float | None
+    p_down: float | None
+    n_permutations: int
+
+    @property
+    def tested(self) -> bool:
+        return self.p_up is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,11 +183,40 @@ def step_profile(y_sorted: np.ndarray, weights: np.ndarray | None = None):
     return loglik, below, above, n_below, n_above
 
 
-def _candidates(x_sorted: np.ndarray, min_group: int) -> np.ndarray:
+def allowed_cuts(x_sorted: np.ndarray, min_group: int) -> np.ndarray:
     """Cut positions allowed: at a new signal value, with at least `min_group` deals on each side."""
     n = len(x_sorted)
     i = np.arange(n)
     return np.r_[False, x_sorted[1:] != x_sorted[:-1]] & (i >= min_group) & (n - i >= min_group)
+
+
+def steps_up(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum-likelihood cut where the win rate above is higher, in each resample, and the
+    largest signal below it among the deals drawn: every cut between the two fits those deals
+    equally well. One pair per row of `weights` (resamples x deals: how often each deal is drawn),
+    the cut at a new signal value with `smallest_side` deals drawn on each side; NaN where none is.
+    """
+    order = np.argsort(x, kind="stable")
+    xs, ys, w = x[order], y[order].astype(float), weights[:, order]
+    loglik, below, above, n_below, n_above = step_profile(np.broadcast_to(ys, w.shape), w)
+    drawn = w > 0
+    # each position's previous drawn deal: a cut there is at a new value when its signal is larger
+    last_drawn = np.maximum.accumulate(np.where(drawn, np.arange(len(xs)), -1), axis=-1)
+    previous = np.concatenate([np.full((len(w), 1), -1), last_drawn[:, :-1]], axis=-1)
+    new_value = drawn & (previous >= 0) & (xs > xs[np.maximum(previous, 0)])
+    side = np.array([smallest_side(int(total)) for total in w.sum(-1)])[:, None]
+    up = new_value & (n_below >= side) & (n_above >= side) & (above > below)
+    best = np.argmax(np.where(up, loglik, -np.inf), axis=-1)
+    found = up.any(-1)
+    rows = np.arange(len(w))
+    cut = np.where(found, xs[best], np.nan)
+    return np.where(found, xs[np.maximum(previous[rows, best], 0)], np.nan), cut
+
+
+def step_up(x: np.ndarray, y: np.ndarray) -> float | None:
+    """The maximum-likelihood cut where the win rate above is higher (None where there is none)."""
+    cut = steps_up(x, y, np.ones((1, len(x))))[1][0]
+    return None if np.isnan(cut) else float(cut)
 
 
 def one_sided_lr(y_sorted: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -185,7 +259,7 @@ def permutation_p_values(
 ) -> tuple[float, float, int]:
     """One-sided permutation p-values for a step up (expected) and a step down (reversed)."""
     order = np.argsort(x, kind="stable")
-    allowed = _candidates(x[order], min_group)
+    allowed = allowed_cuts(x[order], min_group)
     observed_up, observed_down = one_sided_lr(y[order], allowed)
     source = account_permutations(accounts, n_permutations, np.random.default_rng([*np.atleast_1d(seed), 0]))
     up, down = one_sided_lr(y[source][:, order], allowed)
@@ -213,7 +287,7 @@ def lr_interval(
     """
     order = np.argsort(x, kind="stable")
     xs, ys, accs = x[order], y[order].astype(float), accounts[order]
-    allowed = _candidates(xs, min_group)
+    allowed = allowed_cuts(xs, min_group)
     loglik, below, above, _, _ = step_profile(ys)
     loglik = np.where(allowed, loglik, -np.inf)
     up = allowed & (above > below)
@@ -272,19 +346,21 @@ def deals_needed(
     )
 
 
-def tipping_point(
+def smallest_side(n: int) -> int:
+    """Deals a cut must leave on each side: 5, or a twentieth of the deals when more."""
+    return max(5, n // 20)
+
+
+def step_test(
     signal: pd.Series,
     won: pd.Series,
     accounts: pd.Series,
     *,
     name: str,
-    rule_of_thumb: float,
     n_permutations: int,
-    alpha: float = CommonSettings.alpha,
-    n_boot: int = CommonSettings.n_boot,
     seed: int | list[int] = CommonSettings.seed,
-) -> Threshold:
-    """Our own threshold on one signal, from closed deals, with a permutation test and an interval.
+) -> StepTest:
+    """One signal's permutation test for a step up and for a step down, on closed deals.
 
     Parameters
     ----------
@@ -293,78 +369,129 @@ def tipping_point(
     won
         True for won deals, False for lost ones (open deals are left out by the caller).
     accounts
-        Each deal's account_id: the unit that is permuted and resampled.
-    name, rule_of_thumb
-        The signal's name, and the article's mark for it (win rates shown for reference there
-        when the data give no threshold of their own).
-    alpha
-        The test's level: a threshold is claimed only when p < alpha.
-    n_permutations, n_boot, seed
-        Permutations (at least 999), account-bootstrap resamples (at least 500) and the seed.
+        Each deal's account_id: the unit that is permuted.
+    name, n_permutations, seed
+        The signal's name, the permutations (at least 999) and the seed.
     """
     if n_permutations < 999:
         raise ValueError(f"n_permutations must be at least 999, got {n_permutations}")
-    if n_boot < 500:
-        raise ValueError(f"n_boot must be at least 500, got {n_boot}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     keep = signal.notna().to_numpy()
     x = signal.to_numpy(dtype=float)[keep]
     y = won.to_numpy(dtype=bool)[keep].astype(float)
     groups = accounts.astype(str).to_numpy()[keep]
-    n, n_wins, n_accounts = len(x), int(y.sum()), len(np.unique(groups))
+    found = {"signal": name, "x": x, "y": y, "groups": groups, "n_permutations": n_permutations}
+    min_group = smallest_side(len(x))
+    if len(x) < MIN_CLOSED or y.sum() < MIN_WINS or not allowed_cuts(np.sort(x), min_group).any():
+        return StepTest(p_up=None, p_down=None, **found)
+    p_up, p_down, _ = permutation_p_values(
+        x, y, groups, min_group=min_group, n_permutations=n_permutations, seed=seed
+    )
+    return StepTest(p_up=p_up, p_down=p_down, **found)
+
+
+def holm(p_values: dict[str, float | None]) -> dict[str, float | None]:
+    """Holm's step-down adjustment of the p-values of the signals tested together (None: not
+    tested, left out of the family): the k-th smallest of m is multiplied by m - k + 1, and the
+    adjusted values never fall as the raw ones rise (statsmodels' `multipletests(method="holm")`,
+    which the tests check it against; it is not called here because it collects garbage on
+    every call, a second of a run)."""
+    tested = sorted((p, k) for k, p in p_values.items() if p is not None)
+    adjusted, running = {}, 0.0
+    for rank, (p, k) in enumerate(tested):
+        running = max(running, min(1.0, (len(tested) - rank) * p))
+        adjusted[k] = running
+    return {k: adjusted.get(k) for k in p_values}
+
+
+def threshold_of(
+    test: StepTest,
+    *,
+    rule_of_thumb: float,
+    alpha: float = CommonSettings.alpha,
+    n_boot: int = CommonSettings.n_boot,
+    seed: int | list[int] = CommonSettings.seed,
+    p_adjusted: float | None = None,
+    p_reversed_adjusted: float | None = None,
+    adjusted_for: int = 1,
+) -> Threshold:
+    """The verdict on one signal from its test: a threshold (with its interval) only when the
+    adjusted p-value of a rise is below `alpha` and deals above the cut win more. Several signals
+    are tested together by `signal_choice.signal_thresholds`.
+
+    Parameters
+    ----------
+    test
+        The signal's permutation test (`step_test`).
+    rule_of_thumb
+        The article's mark for the signal: win rates are shown there, for reference only, when the
+        data give no threshold of their own.
+    alpha, n_boot, seed
+        The test's level, the account-bootstrap resamples behind the interval (at least 500), the seed.
+    p_adjusted, p_reversed_adjusted, adjusted_for
+        The test's p-values adjusted for the `adjusted_for` signals tested beside it (Holm);
+        None: the signal was tested alone, its own p-values are used.
+    """
+    if n_boot < 500:
+        raise ValueError(f"n_boot must be at least 500, got {n_boot}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    x, y, groups = test.x, test.y, test.groups
+    n, n_wins = len(x), int(y.sum())
 
     def rates(cut: float) -> tuple[float | None, float | None]:
         below, above = y[x < cut], y[x >= cut]
         return (float(below.mean()) if len(below) else None, float(above.mean()) if len(above) else None)
 
-    counts = {
+    up = test.p_up if p_adjusted is None else p_adjusted
+    down = test.p_down if p_reversed_adjusted is None else p_reversed_adjusted
+    found = {
+        "signal": test.signal,
+        "p_value": test.p_up,
+        "p_reversed": test.p_down,
+        "p_adjusted": up,
+        "p_reversed_adjusted": down,
+        "adjusted_for": adjusted_for,
         "n": n,
         "n_wins": n_wins,
-        "n_accounts": n_accounts,
+        "n_accounts": len(np.unique(groups)),
         "alpha": alpha,
-        "n_permutations": n_permutations,
+        "n_permutations": test.n_permutations,
     }
-
-    def without(verdict: str, p_up=None, p_down=None, needed=None) -> Threshold:
-        """No threshold of our own: the win rates are shown at the article's mark, for reference."""
-        below, above = rates(rule_of_thumb)
-        return Threshold(
-            signal=name,
-            verdict=verdict,
-            threshold=None,
-            ci=None,
-            p_value=p_up,
-            p_reversed=p_down,
-            win_rate_below=below,
-            win_rate_above=above,
-            rates_at=rule_of_thumb,
-            needed=needed,
-            **counts,
-        )
-
-    min_group = max(5, n // 20)
-    allowed = _candidates(np.sort(x), min_group)
-    if n < MIN_CLOSED or n_wins < MIN_WINS or not allowed.any():
+    if test.tested and up < alpha:
+        best, ci = lr_interval(x, y, groups, min_group=smallest_side(n), n_boot=n_boot, seed=seed)
+        below, above = rates(best)
+        if above is not None and below is not None and above > below:
+            return Threshold(
+                verdict="own_threshold",
+                threshold=best,
+                ci=ci,
+                win_rate_below=below,
+                win_rate_above=above,
+                rates_at=best,
+                **found,
+            )
+    below, above = rates(rule_of_thumb)  # no threshold of our own: the article's mark, for reference
+    needed = None
+    if not test.tested:
+        verdict = "too_few_deals"
         share = float((x >= rule_of_thumb).mean()) if n >= 5 else None
-        rate = float(y.mean()) if n >= 5 else None
-        return without("too_few_deals", needed=deals_needed(win_rate=rate, share_above=share, alpha=alpha))
-    p_up, p_down, _ = permutation_p_values(
-        x, y, groups, min_group=min_group, n_permutations=n_permutations, seed=seed
+        needed = deals_needed(win_rate=float(y.mean()) if n >= 5 else None, share_above=share, alpha=alpha)
+    else:
+        verdict = "reversed" if down < alpha else "no_effect"
+    return Threshold(
+        verdict=verdict,
+        threshold=None,
+        ci=None,
+        win_rate_below=below,
+        win_rate_above=above,
+        rates_at=rule_of_thumb,
+        needed=needed,
+        **found,
     )
-    best, ci = lr_interval(x, y, groups, min_group=min_group, n_boot=n_boot, seed=seed)
-    below, above = rates(best)
-    if p_up < alpha and above is not None and below is not None and above > below:
-        return Threshold(
-            signal=name,
-            verdict="own_threshold",
-            threshold=best,
-            ci=ci,
-            p_value=p_up,
-            p_reversed=p_down,
-            win_rate_below=below,
-            win_rate_above=above,
-            rates_at=best,
-            **counts,
-        )
-    return without("reversed" if p_down < alpha else "no_effect", p_up, p_down)
+
+
+def gradual(threshold: Threshold) -> Threshold:
+    """The same evidence read as a gradual rise: a smooth curve predicts our deals as well as a step."""
+    if threshold.verdict != "own_threshold":
+        raise ValueError(f"only a threshold can be read as a gradual rise, not {threshold.verdict!r}")
+    return replace(threshold, verdict="gradual_rise")
