@@ -134,11 +134,13 @@ def evidence_sentence(t: Threshold, choice: SignalChoice | None = None) -> str:
 
 
 def choice_sentence(result: PenetrationResult) -> str:
-    """Which signal defines a ready account, and why."""
+    """Which signal defines a ready account, and why ('' when there were too few deals to test)."""
     choice, label = result.choice, SIGNAL_LABELS[result.pipeline_signal]
     if choice.reason == "named":
         return f"The pipeline signal, {label}, was named in the parameters (`pipeline_signal`)."
     if choice.reason == "no_claim":
+        if result.verdict == "too_few_deals":
+            return ""
         return (
             "No signal shows that more usage wins more once the p-values are adjusted for the signals "
             f"tested; {label} is shown."
@@ -184,6 +186,7 @@ def penetration_headline(result: PenetrationResult | Skipped, *, currency: str =
     if isinstance(result, Skipped):
         return skipped_text(result.missing)
     parts = [evidence_sentence(result.threshold, result.choice), choice_sentence(result)]
+    parts = [p for p in parts if p]
     if result.claimed:
         value = result.pipeline_value
         worth = f": {money(value, currency)} of expected pipeline" if value is not None else ""
