@@ -368,6 +368,6 @@ SCENARIOS = (
             "threshold_interval_covers",
         ),
         params=CHEAP,
-        smoke={"chose_true_signal": True, "ready_range_covers": True},
+        smoke={"chose_true_signal": True},
     ),
 )
