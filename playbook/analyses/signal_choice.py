@@ -14,7 +14,7 @@ several after looking is part of the test (DESIGN.md, "Account for the choices m
 3. Another signal that claims a rise but adds nothing out of fold to the chosen one moves with it:
    it finds the same accounts. Adding means evidence, as everywhere: the two cuts together predict
    our deals better than the chosen cut alone, by a one-sided paired t-test on each account's
-   summed log-loss differences at alpha (out-of-fold scores are noisy; half of pure echoes beat
+   summed log-loss differences at alpha (out-of-fold scores are noisy: about half of pure echoes beat
    the chosen cut alone by chance).
 4. A rise is a tipping point only when the step predicts our deals better out of fold than a smooth
    monotone curve (logistic regression on log usage); otherwise the win rate rises gradually

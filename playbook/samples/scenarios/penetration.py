@@ -276,17 +276,17 @@ def _step_scenario(
 
 
 SCENARIOS = (
-    _step_scenario("step on employee penetration", "employee_penetration", 0.05, "5% of employees active"),
+    _step_scenario("penetration_step_employee_share", "employee_penetration", 0.05, "5% of employees active"),
     _step_scenario(
-        "step on departments",
+        "penetration_step_departments",
         "departments",
         3.0,
         "3 active departments",
         (Target(label="the chosen signal is departments", outcome="chose_true_signal", value=0.8),),
     ),
-    _step_scenario("step on seats", "seats", 16.0, "16 seats in use"),
+    _step_scenario("penetration_step_seats", "seats", 16.0, "16 seats in use"),
     Scenario(
-        name="no effect of usage",
+        name="penetration_no_effect",
         section="penetration",
         truth="every deal wins 30%, whatever the usage",
         correct="no_effect (no signal claims a rise)",
@@ -298,7 +298,7 @@ SCENARIOS = (
         smoke={"any_signal_claims": False},
     ),
     Scenario(
-        name="reversed effect",
+        name="penetration_reversed",
         section="penetration",
         truth=f"win rate {HIGH:.0%} below 5% of employees active, {LOW:.0%} at or above it",
         correct="reversed (no threshold)",
@@ -314,7 +314,7 @@ SCENARIOS = (
         smoke={"claimed": False, "reversed": True},
     ),
     Scenario(
-        name="smooth rise",
+        name="penetration_smooth_rise",
         section="penetration",
         truth="win rate rises smoothly with log employee penetration (logistic, slope 1: 8% at 1%, 30% at 5%,"
         " 63% at 20% of employees); no step",
@@ -334,7 +334,7 @@ SCENARIOS = (
         smoke={"tipping_point": False, "gradual": True},
     ),
     Scenario(
-        name="heavy-tailed deals per account",
+        name="penetration_heavy_tailed",
         section="penetration",
         truth="no effect of usage; accounts differ in their own propensity to win (logit spread 0.8); deals "
         "per account from a heavy tail (Zipf 2.2, up to 10) and one account with 30 deals, most of them won",
@@ -348,7 +348,7 @@ SCENARIOS = (
         smoke={"any_signal_claims": False},
     ),
     Scenario(
-        name="thin data",
+        name="penetration_thin_data",
         section="penetration",
         truth=f"a step at 5% of employees ({LOW:.0%} to {HIGH:.0%}) seen through 60 deals (about 50 closed)",
         correct="too_few_deals or no_effect when the deals cannot show it; a claim only with its uncertainty "
