@@ -15,7 +15,8 @@ from playbook.analyses.signal_choice import (
     smooth_predictions,
     step_predictions,
 )
-from playbook.analyses.tipping_point import holm, step_test, step_up, steps_up, threshold_of
+from playbook.analyses.step_model import step_up, steps_up
+from playbook.analyses.tipping_point import holm, step_test, threshold_of
 from playbook.analyses.win_curve import account_folds
 
 MARKS = {"employee_penetration": 0.03, "departments": 2.0, "seats": 16.0}

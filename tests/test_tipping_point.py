@@ -8,13 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.analyses.tipping_point import (
-    account_permutations,
-    deals_needed,
-    permutation_p_values,
-    step_test,
-    threshold_of,
-)
+from playbook.analyses.step_model import account_permutations, permutation_p_values
+from playbook.analyses.tipping_point import deals_needed, step_test, threshold_of
 
 THRESHOLD = 0.05
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from playbook.analyses.outcome import rounded
 from playbook.analyses.settings import CommonSettings
-from playbook.analyses.tipping_point import steps_up
+from playbook.analyses.step_model import steps_up
 from playbook.analyses.win_curve import MIN_WON_WITH_AMOUNT, isotonic_fit
 
 LEVELS = (0.1, 0.9)  # the range shown: P10 to P90

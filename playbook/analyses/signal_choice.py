@@ -30,7 +30,8 @@ import pandas as pd
 
 from playbook.analyses.outcome import rounded
 from playbook.analyses.settings import CommonSettings
-from playbook.analyses.tipping_point import Threshold, holm, step_test, step_up, threshold_of
+from playbook.analyses.step_model import step_up
+from playbook.analyses.tipping_point import Threshold, holm, step_test, threshold_of
 from playbook.analyses.win_curve import N_FOLDS, account_folds
 
 AUTO = "auto"  # `pipeline_signal`: choose out of fold among the signals that claim a rise
