@@ -4,8 +4,6 @@ Each figure lives in docs/ between `<!-- figures:NAME -->` and `<!-- /figures --
 reads them); this script rewrites the body of every block it is asked for (all by default) from
 the code that measures it, so no figure in the docs is typed by hand:
 
-    tipping-point        the tipping point's negative controls and interval coverage: the
-                         studies of tests/test_tipping_point.py (about a minute)
     public-backtest      the forecast on public companies, each figure beside its range over
                          refits from perturbed starting values (benchmarks/backtest_forecast.py,
                          about two minutes)
@@ -14,9 +12,9 @@ the code that measures it, so no figure in the docs is typed by hand:
                          forecast_precision.py, about five minutes)
     forecast-simulation  the forecast's coverage on simulated companies (about four minutes)
 
-The tests compare the docs with a recomputation: the tipping-point counts exactly (seeded
-permutation tests, no optimiser upstream: the same integers on any machine), the public backtest
-within the spread stated beside each figure (tests/test_forecast.py). The precision and simulation
+The tests compare the docs with a recomputation: the public backtest within the spread stated
+beside each figure (tests/test_forecast.py). The tipping point's error rates and coverage are
+measured on the scenario library by `make calibrate` (docs/methods.md). The precision and simulation
 tables take minutes and are not recomputed by `make test`. The sales-leader tests moved to `make
 calibrate` (playbook/runner/studies.py), which writes their tables between its own markers.
 
@@ -31,7 +29,7 @@ from pathlib import Path
 
 from playbook import PROJECT_ROOT
 
-if str(PROJECT_ROOT) not in sys.path:  # the tipping-point studies live in the tests package
+if str(PROJECT_ROOT) not in sys.path:  # tests.stated reads the blocks
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from tests import stated  # noqa: E402  (needs the project root on the path)
@@ -45,47 +43,6 @@ def benchmark(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def tipping_point() -> str:
-    """Synthetic companies (1-4 deals per account): how often a threshold is claimed or found."""
-    from tests.test_tipping_point import claimed, interval_coverage
-
-    none = claimed("none", range(200))
-    reversed_ = claimed("reversed", range(60))
-    step = claimed("step", range(60))
-    covered, percentile_covered = interval_coverage(200)
-    rows = [
-        (
-            "no effect",
-            "winning unrelated to penetration: a threshold claimed",
-            none.count("own_threshold"),
-            200,
-        ),
-        (
-            "reversed effect",
-            "more usage, fewer wins: a threshold claimed",
-            reversed_.count("own_threshold"),
-            60,
-        ),
-        ("reversed effect, named", "the same companies called `reversed`", reversed_.count("reversed"), 60),
-        ("planted step", "a step from 12% to 55% at 5% penetration: found", step.count("own_threshold"), 60),
-        (
-            "interval coverage",
-            "the threshold's 95% interval (likelihood-ratio inversion, account bootstrap) covers the step",
-            covered,
-            200,
-        ),
-        (
-            "replaced interval",
-            "the same for the percentile bootstrap of the best cut over deals, the method it replaced",
-            percentile_covered,
-            200,
-        ),
-    ]
-    lines = ["| study | companies where | count | of | share |", "|---|---|---:|---:|---:|"]
-    lines += [f"| {study} | {what} | {count} | {of} | {count / of:.1%} |" for study, what, count, of in rows]
-    return "\n".join(lines) + "\n"
 
 
 def public_backtest() -> str:
@@ -105,7 +62,6 @@ def forecast_simulation() -> str:
 
 
 FIGURES = {
-    "tipping-point": tipping_point,
     "public-backtest": public_backtest,
     "forecast-precision": forecast_precision,
     "forecast-simulation": forecast_simulation,

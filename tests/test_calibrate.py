@@ -46,6 +46,16 @@ def test_a_company_goes_through_the_contract_and_the_analysis():
     assert outcomes["correct"] is True and outcomes["arr"] > 3e6
 
 
+def test_a_study_of_some_scenarios_keeps_the_other_scenarios_rows():
+    header = "| scenario | outcome |\n|---|---|\n"
+    current = header + "| a | old a |\n|  | old a, second row |\n| b | old b |\n| gone | left the library |"
+    fresh = header + "| b | new b |\n|  | new b, second row |"
+    table = calibrate.merged_table(current, fresh, ["a", "b"])
+    assert (
+        table == header + "| a | old a |\n|  | old a, second row |\n| b | new b |\n|  | new b, second row |"
+    )
+
+
 def test_a_rate_target_reads_its_wilson_interval():
     target = Target(label="x", outcome="hit", value=0.95)
     nine_of_ten = [{"hit": i < 95} for i in range(100)]

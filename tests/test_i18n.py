@@ -195,6 +195,7 @@ def test_ngettext_picks_the_form(monkeypatch):
 
 def _planted_values(template: str) -> dict:
     planted = {"percent": 0.284, "money": 243_900.0, "count": 1234, "number": 12.5, "list": ["SSO", "RBAC"]}
+    planted["signal"] = "departments"  # a penetration signal, worded by views.notes.SIGNAL_WORDS
     return {name: planted.get(spec, f"<{name}>") for name, spec in fields(template)}
 
 

@@ -54,6 +54,17 @@ def test_min_ready_accounts_is_a_parameter(results):
         readiness(r, min_ready_accounts=-1)
 
 
+def test_the_pipeline_prerequisite_reads_the_conservative_end_of_the_ready_count(results):
+    """DESIGN: a verdict that depends on an estimated threshold reads its conservative end."""
+    r = results["ready"]
+    low, point = r.penetration.ready_accounts_p10, len(r.penetration.ready)
+    assert 0 < low < point
+    assert readiness(r, min_ready_accounts=low).reason("ready_accounts").met
+    assert not readiness(r, min_ready_accounts=low + 1).reason("ready_accounts").met  # the point would pass
+    texts = words(r, readiness(r, min_ready_accounts=low + 1))
+    assert f"P10 {low:,} ready accounts" in texts[2].evidence
+
+
 def test_the_overview_reads_the_demand_verdict_and_cannot_disagree_with_it():
     """Regression: with min_customer_share 0.9 section 03 said customer-driven while the overview
     said the prerequisite was not met (the section used a hard-coded 0.5)."""

@@ -30,7 +30,7 @@ def test_defaults_are_valid_and_every_parameter_is_documented():
         ({"band_low": 40e6}, "'band_low' (4e+07) must be below 'band_high'"),
         (
             {"pipeline_signal": "vibes"},
-            "'pipeline_signal' must be one of employee_penetration, departments, seats",
+            "'pipeline_signal' must be one of auto, employee_penetration, departments, seats",
         ),
         ({"n_boot": 10}, "'n_boot' must be at least 500"),
         ({"min_customer_share": 1.5}, "'min_customer_share' must be at most 1"),

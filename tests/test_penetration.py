@@ -38,11 +38,36 @@ def samples():
 
 @pytest.mark.parametrize("name", ["ready", "late"])
 def test_samples_recover_their_planted_threshold_with_evidence(samples, name):
+    """The planted step is on employee penetration; late's 122 closed deals cannot tell it from a
+    gradual rise out of fold (and departments predict them as well), so only ready calls it a
+    tipping point."""
     truth = json.loads((SAMPLES_DIR / name / "planted_truths.json").read_text())["penetration_threshold"]
-    t = samples[name].penetration.threshold
-    assert t.verdict == "own_threshold" and t.source == "company_data"
-    assert t.p_value < 0.05 and t.win_rate_above > t.win_rate_below
+    t = samples[name].penetration.thresholds["employee_penetration"]
+    assert t.claimed and t.source == "company_data"
+    assert t.p_adjusted < 0.05 and t.p_adjusted >= t.p_value and t.win_rate_above > t.win_rate_below
     assert t.ci[0] <= truth <= t.ci[1]
+    assert (samples[name].penetration.verdict == "own_threshold") == (name == "ready")
+
+
+def test_ready_names_the_signals_that_move_with_the_planted_one(samples):
+    result = samples["ready"].penetration
+    assert result.pipeline_signal == "employee_penetration" and result.choice.reason == "best_out_of_fold"
+    assert result.choice.echoes.get("departments") == "employee_penetration"
+    summary = result.to_dict()
+    assert summary["departments"]["moves_with"] == "employee_penetration"
+    assert summary["signal_choice"]["out_of_fold"]["employee_penetration"]["step_beats_smooth"] is True
+
+
+def test_the_ready_count_carries_the_uncertainty_of_what_it_rests_on(samples):
+    result = samples["ready"].penetration
+    low, high = result.ready_range.accounts
+    assert low <= len(result.ready) <= high and low < high
+    value_low, value_high = result.ready_range.pipeline
+    assert value_low <= result.pipeline_value <= value_high
+    summary = result.to_dict()
+    assert summary["ready_accounts_range"] == [low, high] and summary["ready_range"]["resamples"] >= 200
+    overview = samples["ready"].overview
+    assert overview.reason("ready_accounts").met == (low >= overview.min_ready_accounts)
 
 
 def test_ready_stays_ready_and_mirage_is_refused(samples):
@@ -53,6 +78,7 @@ def test_ready_stays_ready_and_mirage_is_refused(samples):
     assert [r.prerequisite for r in mirage.overview.missing] == ["tipping_point", "ready_accounts"]
     texts = reason_texts(mirage.overview, mirage.timing, mirage.penetration, mirage.enterprise_demand)
     assert "our deals show no penetration effect (p = " in texts[1].evidence
+    assert "after adjusting for the 3 signals tested" in texts[1].evidence
     summary = mirage.penetration.to_dict()
     assert summary["employee_penetration"]["threshold"] is None and summary["ready_accounts"] == 0
     assert summary["pipeline_value"] is None and len(mirage.penetration.by_usage) > 0
@@ -155,7 +181,7 @@ def test_negative_control_messy_last_events_keep_the_pipeline(tmp_path):
     the analysis date: ready accounts within 15%."""
     clean = assess(variant(tmp_path / "clean", last_event_spread_days=0)).penetration
     messy = assess(variant(tmp_path / "messy", last_event_spread_days=20)).penetration
-    assert clean.verdict == messy.verdict == "own_threshold"
+    assert clean.claimed and messy.claimed and clean.pipeline_signal == messy.pipeline_signal
     assert len(messy.ready) == pytest.approx(len(clean.ready), rel=0.15)
 
 

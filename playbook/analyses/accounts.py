@@ -79,31 +79,39 @@ def _outside_reason(
     return reason.mask(employees < min_employees, "below_min_employees")
 
 
-def ready_accounts(
+def candidate_accounts(
     usage_now: pd.DataFrame,
     accounts: pd.DataFrame,
     closed_deals: pd.DataFrame,
     engaged: np.ndarray,
     *,
     signal: str,
-    threshold: float,
-    curve,
     deal_size,
     min_employees_scored: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Accounts at or above the threshold now with no won or open top-down deal: those inside our
-    deal experience, valued, best first; and those outside it, with the reason.
+) -> pd.DataFrame:
+    """Every account with no won or open top-down deal, with why it lies outside our deal experience
+    (`reason`, a code of OUTSIDE_REASONS; '' inside it), whatever its usage.
 
     Inside means: at least `min_employees_scored` employees, a size and a signal within the range
-    of the closed deals, and a size the won deals' deal-size fit covers. expected_value = win
-    probability (the curve at today's signal) x deal size (fitted on won deals; NaN when there is
-    no fit), in the data's currency.
+    of the closed deals, and a size the won deals' deal-size fit covers. The accounts inside it at
+    or above a cut are the ready ones, for our cut and for every resampled one (`ready_range`).
     """
-    past = usage_now[(usage_now[signal] >= threshold) & ~usage_now["account_id"].isin(engaged)]
-    past = _details(past, accounts)
+    free = _details(usage_now[~usage_now["account_id"].isin(engaged)], accounts)
     priced = None if deal_size is None else deal_size.employees
-    reason = _outside_reason(past, signal, closed_deals, min_employees_scored, priced)
-    inside = past[reason == ""]
+    return free.assign(reason=_outside_reason(free, signal, closed_deals, min_employees_scored, priced))
+
+
+def ready_accounts(
+    candidates: pd.DataFrame, *, signal: str, threshold: float, curve, deal_size
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The candidate accounts (`candidate_accounts`) at or above the threshold now: those inside our
+    deal experience, valued, best first; and those outside it, with the reason.
+
+    expected_value = win probability (the curve at today's signal) x deal size (fitted on won
+    deals; NaN when there is no fit), in the data's currency.
+    """
+    past = candidates[candidates[signal] >= threshold]
+    inside = past[past["reason"] == ""].drop(columns="reason")
     probability = curve.predict(inside[signal].to_numpy(dtype=float))
     size = (
         deal_size.predict(inside["employee_count"].to_numpy(dtype=float))
@@ -117,7 +125,7 @@ def ready_accounts(
         na_position="last",
         ignore_index=True,
     )
-    outside = past[reason != ""].assign(reason=reason[reason != ""])
+    outside = past[past["reason"] != ""]
     outside = outside.sort_values([signal, "account_id"], ascending=[False, True], ignore_index=True)
     return ready, outside
 

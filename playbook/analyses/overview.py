@@ -1,7 +1,13 @@
 """The one-page answer: is the company ready for top-down sales, by the article's two prerequisites?
 
 1. The product-driven flywheel works: ARR near or in the $20-30M band, and accounts already
-   penetrated past the company's own tipping point (enough of them to build a pipeline).
+   penetrated past the company's own threshold (enough of them to build a pipeline).
+   The penetration prerequisite (`tipping_point`) is met when our deals show that more usage wins
+   more: a tipping point (`own_threshold`) or a gradual rise (`gradual_rise`). Either way usage
+   predicts wins and accounts are valued on the calibrated win curve; a gradual rise only means no
+   single number marks the tipping point, so the ready list starts where our deals split best.
+   The pipeline prerequisite (`ready_accounts`) reads the conservative end of the ready count,
+   its P10 over account resamples (`penetration.ready_range`), never the point estimate.
 2. Customers demand enterprise features: requests grow with account size, and customers, not
    the sales team, are asking.
 Going top-down too late costs more than going early, so `late` timing is `overdue` whatever else
@@ -34,7 +40,7 @@ class OverviewSettings(Settings):
         10,
         kind="int",
         minimum=0,
-        help="accounts past the threshold needed for the flywheel to show in accounts",
+        help="ready accounts needed for the flywheel to show in accounts (read at the count's P10)",
     )
 
 
@@ -88,7 +94,8 @@ def assess_overview(
         The sections' results (penetration and demand may have been skipped).
     min_ready_accounts
         Ready accounts (past the threshold, no top-down deal yet) needed for the flywheel to
-        show in accounts: a pipeline large enough for a first sales team.
+        show in accounts: a pipeline large enough for a first sales team. Compared with the
+        count's P10, so the threshold's uncertainty cannot make the prerequisite hold.
     """
     if min_ready_accounts < 0:
         raise ValueError(f"min_ready_accounts must be at least 0, got {min_ready_accounts}")
@@ -96,8 +103,10 @@ def assess_overview(
     demand_ran = not isinstance(demand, Skipped)
     met = {
         "timing": timing.verdict in ("approaching", "in_window", "late"),
-        "tipping_point": pen_ran and penetration.verdict == "own_threshold",
-        "ready_accounts": pen_ran and len(penetration.ready) >= min_ready_accounts,
+        "tipping_point": pen_ran and penetration.claimed,
+        "ready_accounts": pen_ran
+        and penetration.claimed
+        and penetration.ready_accounts_p10 >= min_ready_accounts,
         "size_effect": demand_ran and demand.grows_with_size,
         "customer_driven": demand_ran and demand.verdict == "customer-driven",
     }

@@ -16,6 +16,7 @@ from typing import ClassVar
 import pandas as pd
 
 from playbook.analyses.accounts import (
+    candidate_accounts,
     country_growth,
     engaged_accounts,
     power_users,
@@ -24,14 +25,19 @@ from playbook.analyses.accounts import (
     top_by_usage,
 )
 from playbook.analyses.outcome import rounded
+from playbook.analyses.ready_range import ReadyRange, ready_range
 from playbook.analyses.settings import CommonSettings
-from playbook.analyses.tipping_point import Threshold, tipping_point
+from playbook.analyses.signal_choice import AUTO, SignalChoice, choose_signal, signal_thresholds
+from playbook.analyses.tipping_point import CLAIMS, Threshold, gradual
+from playbook.analyses.tipping_point import VERDICTS as SIGNAL_VERDICTS
 from playbook.analyses.win_curve import MIN_WON_WITH_AMOUNT, DealSize, WinCurve, deal_size, win_curve
 from playbook.data.notes import Note
 from playbook.data.settings import Settings, setting
 
 SIGNALS = ("employee_penetration", "departments", "seats")
-VERDICTS = ("own_threshold", "no_effect", "reversed", "too_few_deals")
+# The section's verdict is its pipeline signal's: own_threshold (a tipping point), gradual_rise,
+# no_effect, reversed, too_few_deals.
+VERDICTS = SIGNAL_VERDICTS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +47,11 @@ class PenetrationSettings(Settings):
     GROUP: ClassVar[str] = "penetration: our tipping point and the accounts ready for top-down sales"
 
     pipeline_signal: str = setting(
-        "employee_penetration", kind="text", choices=SIGNALS, help="signal that defines a ready account"
+        AUTO,
+        kind="text",
+        choices=(AUTO, *SIGNALS),
+        help="signal that defines a ready account (auto: of those whose test survives the adjustment "
+        "for three signals, the one that predicts our deals best out of fold)",
     )
     n_permutations: int = setting(
         999, kind="int", minimum=999, help="permutations behind each threshold's test (at least 999)"
@@ -103,22 +113,26 @@ def with_signals(usage: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True, kw_only=True)
 class PenetrationResult:
-    """Thresholds, the accounts past ours, premature accounts and countries.
+    """Thresholds, the signal chosen, the accounts past ours, premature accounts and countries.
 
     `ready` holds the accounts past our threshold with no won or open top-down deal whose size
     and usage lie inside our deal experience (valued); `outside` those that do not (listed, not
-    valued, not counted); `by_usage` the most used accounts when there is no threshold.
+    valued, not counted); `candidates` every account with no such deal inside our experience,
+    whatever its usage (the ready ones are those at or above the cut; `ready_range` recounts them
+    for resampled cuts); `by_usage` the most used accounts when there is no threshold.
     `to_dict()` is summary.json's `penetration` section.
     """
 
     as_of: pd.Timestamp
     window_days: int
     thresholds: dict[str, Threshold]
+    choice: SignalChoice
     curves: dict[str, WinCurve | None] = field(repr=False)
     deals: pd.DataFrame = field(repr=False)  # every deal with its account's usage when it opened
-    pipeline_signal: str
     ready: pd.DataFrame = field(repr=False)
     outside: pd.DataFrame = field(repr=False)
+    candidates: pd.DataFrame = field(repr=False)
+    ready_range: ReadyRange | None
     by_usage: pd.DataFrame = field(repr=False)
     power_users: pd.DataFrame = field(repr=False)
     premature: pd.DataFrame = field(repr=False)
@@ -129,24 +143,39 @@ class PenetrationResult:
     notes: tuple[Note, ...] = ()
 
     @property
+    def pipeline_signal(self) -> str:
+        """The signal that defines a ready account (named in the parameters, or chosen out of fold)."""
+        return self.choice.chosen
+
+    @property
     def threshold(self) -> Threshold:
         """The pipeline signal's threshold (the one the verdict rests on)."""
         return self.thresholds[self.pipeline_signal]
 
     @property
     def verdict(self) -> str:
-        """The pipeline signal's: `own_threshold`, `no_effect`, `reversed` or `too_few_deals`."""
+        """The pipeline signal's verdict, one of VERDICTS."""
         return self.threshold.verdict
 
     @property
+    def claimed(self) -> bool:
+        """Whether our deals show that more usage wins more (a tipping point or a gradual rise)."""
+        return self.verdict in CLAIMS
+
+    @property
     def curve(self) -> WinCurve | None:
-        return self.curves[self.pipeline_signal] if self.verdict == "own_threshold" else None
+        return self.curves[self.pipeline_signal] if self.claimed else None
 
     @property
     def pipeline_value(self) -> float | None:
         """Sum of the ready accounts' expected values (currency); None when none can be valued."""
         values = self.ready["expected_value"] if "expected_value" in self.ready else pd.Series(dtype=float)
         return float(values.sum()) if values.notna().any() else None
+
+    @property
+    def ready_accounts_p10(self) -> int:
+        """The conservative end of the ready count (its P10; 0 without a claim): what readiness reads."""
+        return 0 if self.ready_range is None else self.ready_range.accounts_p10
 
     def to_dict(self) -> dict:
         countries = (
@@ -164,12 +193,23 @@ class PenetrationResult:
         value = self.pipeline_value
         return {
             "verdict": self.verdict,
-            **{name: t.to_dict() for name, t in self.thresholds.items()},
+            **{
+                name: {**t.to_dict(), "moves_with": self.choice.echoes.get(name)}
+                for name, t in self.thresholds.items()
+            },
             "pipeline_signal": self.pipeline_signal,
+            "signal_choice": self.choice.to_dict(),
             "active_window_days": self.window_days,
             "ready_accounts": len(self.ready),
+            "ready_accounts_range": None if self.ready_range is None else list(self.ready_range.accounts),
             "outside_deal_experience": len(self.outside),
             "pipeline_value": None if value is None else round(value, 2),
+            "pipeline_value_range": (
+                None
+                if self.ready_range is None or self.ready_range.pipeline is None
+                else [round(v, 2) for v in self.ready_range.pipeline]
+            ),
+            "ready_range": None if self.ready_range is None else self.ready_range.to_dict(),
             "win_curve": None if self.curve is None else self.curve.to_dict(),
             "deal_size": None if self.deal_size is None else self.deal_size.to_dict(),
             "premature_accounts": len(self.premature),
@@ -215,9 +255,10 @@ def assess_penetration(
     as_of, window_days
         The analysis date, and the activity window (days) behind every usage figure.
     pipeline_signal
-        The signal whose threshold defines a ready account (one of SIGNALS).
+        The signal whose threshold defines a ready account (one of SIGNALS), or `auto`: of the
+        signals whose test survives the adjustment for all three, the best out of fold.
     alpha, n_permutations, n_boot, seed
-        The test's level, its permutations, the interval's bootstrap resamples, and the seed.
+        The tests' level, their permutations, the interval's bootstrap resamples, and the seed.
     min_employees_scored
         Accounts smaller than this (employees) are never valued, whatever the deals' range.
     min_employees_premature
@@ -227,75 +268,74 @@ def assess_penetration(
     top_power_users
         Power users listed per account (the Dropbox practice: the top 10).
     """
-    if pipeline_signal not in SIGNALS:
-        raise ValueError(f"pipeline_signal must be one of {', '.join(SIGNALS)}, got {pipeline_signal!r}")
+    if pipeline_signal not in (AUTO, *SIGNALS):
+        raise ValueError(
+            f"pipeline_signal must be one of {', '.join((AUTO, *SIGNALS))}, got {pipeline_signal!r}"
+        )
     notes: list[Note] = []
     deals = with_signals(deals)
     closed = deals[deals["outcome"].isin(["won", "lost"])]
     won = closed["outcome"] == "won"
-    thresholds = {
-        s: tipping_point(
-            closed[s],
-            won,
-            closed["account_id"],
-            name=s,
-            rule_of_thumb=RULES_OF_THUMB[s].value,
-            alpha=alpha,
-            n_permutations=n_permutations,
-            n_boot=n_boot,
-            seed=[seed, i],
-        )
-        for i, s in enumerate(SIGNALS)
-    }
+    marks = {s: RULES_OF_THUMB[s].value for s in SIGNALS}
+    thresholds = signal_thresholds(
+        closed, won, marks, alpha=alpha, n_permutations=n_permutations, n_boot=n_boot, seed=seed
+    )
+    choice = choose_signal(closed, won, thresholds, requested=pipeline_signal, alpha=alpha, seed=seed)
+    # A rise a smooth curve predicts as well as a step is gradual: no tipping point is claimed.
+    thresholds = {s: gradual(t) if choice.shape(s) == "gradual" else t for s, t in thresholds.items()}
+    signal = choice.chosen
+    better = min(choice.scores, key=lambda s: choice.scores[s].best, default=signal)
+    if choice.reason == "named" and better != signal:
+        notes.append(Note("named_signal_predicts_less", named=signal, better=better))
+    chosen = thresholds[signal]
     curves = {s: win_curve(closed[s], won, closed["account_id"], name=s, seed=seed) for s in SIGNALS}
-    chosen = thresholds[pipeline_signal]
     now = with_signals(usage_now)
     engaged = engaged_accounts(deals)
     size = deal_size(deals[deals["outcome"] == "won"])
+    candidates = candidate_accounts(
+        now,
+        accounts,
+        closed,
+        engaged,
+        signal=signal,
+        deal_size=size,
+        min_employees_scored=min_employees_scored,
+    )
     empty = now.iloc[0:0]
-    if chosen.verdict == "own_threshold":
+    inside = candidates[candidates["reason"] == ""].drop(columns="reason")
+    spread = None
+    if chosen.claimed:
         ready, outside = ready_accounts(
-            now,
-            accounts,
-            closed,
-            engaged,
-            signal=pipeline_signal,
-            threshold=chosen.threshold,
-            curve=curves[pipeline_signal],
-            deal_size=size,
-            min_employees_scored=min_employees_scored,
+            candidates, signal=signal, threshold=chosen.threshold, curve=curves[signal], deal_size=size
         )
         premature = premature_accounts(
-            now,
-            accounts,
-            signal=pipeline_signal,
-            threshold=chosen.threshold,
-            min_employees=min_employees_premature,
+            now, accounts, signal=signal, threshold=chosen.threshold, min_employees=min_employees_premature
         )
+        spread = ready_range(closed, won, inside, signal=signal, priced=size is not None, seed=seed)
         by_usage = empty
         if size is None:
             notes.append(Note("deal_size_unknown", needed=MIN_WON_WITH_AMOUNT))
     else:
         ready, outside, premature = empty, empty, empty
-        by_usage = top_by_usage(now, accounts, engaged, signal=pipeline_signal)
+        by_usage = top_by_usage(now, accounts, engaged, signal=signal)
         notes.append(Note("no_threshold_listed_by_usage"))
     countries, home = None, home_country
-    if "country" in accounts and chosen.verdict == "own_threshold":
+    if "country" in accounts and chosen.claimed:
         year_ago = with_signals(usage_year_ago)
-        countries = country_growth(
-            now, year_ago, ready, accounts, signal=pipeline_signal, threshold=chosen.threshold
-        )
+        countries = country_growth(now, year_ago, ready, accounts, signal=signal, threshold=chosen.threshold)
         home = home_country or accounts["country"].value_counts().sort_index().idxmax()
     listed = pd.concat([ready["account_id"], outside["account_id"], by_usage["account_id"]])
     return PenetrationResult(
         as_of=as_of,
         window_days=window_days,
         thresholds=thresholds,
+        choice=choice,
         curves=curves,
         deals=deals,
-        pipeline_signal=pipeline_signal,
         ready=ready,
         outside=outside,
+        candidates=inside,
+        ready_range=spread,
         by_usage=by_usage,
         power_users=power_users(
             users, listed.unique(), as_of=as_of, window_days=window_days, top=top_power_users

@@ -10,22 +10,30 @@ only when
    whole accounts' outcomes are permuted, among accounts with the same number of deals, so deals
    of one account stay together; p = (1 + #{T* >= T}) / (B + 1);
 2. p < alpha, and the win rate above the cut is higher than below (the expected direction).
+   When several signals are tested (`signal_choice`), p is adjusted for all of them (Holm) first,
+   so trying three signals does not give three chances to find one.
 
 The cut's interval inverts the likelihood ratio: every cut whose profile likelihood is within a
 critical value of the best, the critical value being the 95th percentile of the same statistic
 in account-level bootstrap resamples. (A percentile bootstrap of the best cut covers a planted
-step far less often than it claims; coverage of this interval is measured in the tests.)
+step far less often than it claims; its coverage is measured by `make calibrate` on the scenario
+library, docs/methods.md.)
+
+The step model's statistics (the profile likelihood, the permutations, the interval) are in
+`step_model`; whether a claimed rise is a step (a tipping point) or gradual is decided out of
+fold, against a smooth curve, in `signal_choice`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from playbook.analyses.outcome import rounded
 from playbook.analyses.settings import CommonSettings
+from playbook.analyses.step_model import allowed_cuts, lr_interval, permutation_p_values, smallest_side
 
 MIN_CLOSED, MIN_WINS = 30, 10  # below these, no test is attempted
 POWER = 0.8  # for the closed deals a test would need
@@ -56,14 +64,24 @@ class DealsNeeded:
         }
 
 
+# A signal's verdicts. `gradual_rise` is decided after the test, out of fold (`signal_choice`):
+# the rise is real but a smooth curve predicts our deals as well as a step.
+VERDICTS = ("own_threshold", "gradual_rise", "no_effect", "reversed", "too_few_deals")
+CLAIMS = ("own_threshold", "gradual_rise")  # verdicts with evidence that more usage wins more
+
+
 @dataclass(frozen=True, kw_only=True)
 class Threshold:
     """Our own tipping point on one signal, or why there is none.
 
-    `verdict`: `own_threshold` (evidence: p < alpha, higher win rate above), `no_effect`,
-    `reversed` (deals with more usage won less often, p_reversed < alpha) or `too_few_deals`.
-    `threshold` and `ci` are None unless `own_threshold`. The win rates are at `rates_at`: our
-    threshold, or the article's mark (for reference only) when there is none.
+    `verdict` (one of VERDICTS): `own_threshold` (evidence: p_adjusted < alpha, higher win rate
+    above), `gradual_rise` (the same evidence, but a smooth curve predicts as well as a step: set
+    by `signal_choice`), `no_effect`, `reversed` (deals with more usage won less often,
+    p_reversed_adjusted < alpha) or `too_few_deals`. `threshold` and `ci` are None unless the
+    verdict is a claim (CLAIMS). The win rates are at `rates_at`: our threshold, or the article's
+    mark (for reference only) when there is none. `p_value` and `p_reversed` are the signal's own
+    permutation p-values; `p_adjusted` and `p_reversed_adjusted` the same adjusted (Holm) for the
+    `adjusted_for` signals tested beside it: the verdict reads those.
     """
 
     signal: str
@@ -72,6 +90,9 @@ class Threshold:
     ci: tuple[float, float] | None
     p_value: float | None
     p_reversed: float | None
+    p_adjusted: float | None
+    p_reversed_adjusted: float | None
+    adjusted_for: int
     win_rate_below: float | None
     win_rate_above: float | None
     rates_at: float | None
@@ -83,9 +104,14 @@ class Threshold:
     needed: DealsNeeded | None = None
 
     @property
+    def claimed(self) -> bool:
+        """Whether our deals give evidence that more usage wins more (a step or a gradual rise)."""
+        return self.verdict in CLAIMS
+
+    @property
     def source(self) -> str:
         """`company_data`, `no_evidence` (enough deals, no effect) or `rule_of_thumb` (too few deals)."""
-        if self.verdict == "own_threshold":
+        if self.claimed:
             return "company_data"
         return "rule_of_thumb" if self.verdict == "too_few_deals" else "no_evidence"
 
@@ -96,6 +122,9 @@ class Threshold:
             "ci": None if self.ci is None else [rounded(self.ci[0]), rounded(self.ci[1])],
             "p_value": rounded(self.p_value),
             "p_reversed": rounded(self.p_reversed),
+            "p_adjusted": rounded(self.p_adjusted),
+            "p_reversed_adjusted": rounded(self.p_reversed_adjusted),
+            "adjusted_for": self.adjusted_for,
             "n": self.n,
             "n_wins": self.n_wins,
             "n_accounts": self.n_accounts,
@@ -107,130 +136,22 @@ class Threshold:
         }
 
 
-# ---------------------------------------------------------------------------------------------
-# The step model
+@dataclass(frozen=True, kw_only=True)
+class StepTest:
+    """One signal's closed deals and its permutation test, before any adjustment for the other
+    signals tested beside it. `p_up` and `p_down` are None when there are too few deals to test."""
 
+    signal: str
+    x: np.ndarray = field(repr=False, compare=False)  # the signal when each deal opened
+    y: np.ndarray = field(repr=False, compare=False)  # 1 won, 0 lost
+    groups: np.ndarray = field(repr=False, compare=False)  # each deal's account
+    p_up: float | None
+    p_down: float | None
+    n_permutations: int
 
-def _bernoulli_loglik(wins: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Maximised Bernoulli log-likelihood of `wins` successes in `n` trials (0 log 0 = 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = wins / n
-        ll = wins * np.log(p) + (n - wins) * np.log1p(-p)
-    return np.nan_to_num(ll, copy=False, nan=0.0)
-
-
-def step_profile(y_sorted: np.ndarray, weights: np.ndarray | None = None):
-    """Log-likelihood of the step model at every cut position, and the win rates on each side.
-
-    `y_sorted` holds outcomes (0/1) in order of the signal, one row per resample when 2-D; cut
-    position i puts the first i deals below. `weights` count how often each deal appears (a
-    bootstrap resample). Returns (loglik, rate_below, rate_above, n_below, n_above).
-    """
-    w = np.ones_like(y_sorted, dtype=float) if weights is None else weights
-    wins = w * y_sorted
-    wins_below = np.cumsum(wins, axis=-1) - wins
-    n_below = np.cumsum(w, axis=-1) - w
-    total_wins, total = wins.sum(-1, keepdims=True), w.sum(-1, keepdims=True)
-    n_above = total - n_below
-    loglik = _bernoulli_loglik(wins_below, n_below) + _bernoulli_loglik(total_wins - wins_below, n_above)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        below, above = wins_below / n_below, (total_wins - wins_below) / n_above
-    return loglik, below, above, n_below, n_above
-
-
-def _candidates(x_sorted: np.ndarray, min_group: int) -> np.ndarray:
-    """Cut positions allowed: at a new signal value, with at least `min_group` deals on each side."""
-    n = len(x_sorted)
-    i = np.arange(n)
-    return np.r_[False, x_sorted[1:] != x_sorted[:-1]] & (i >= min_group) & (n - i >= min_group)
-
-
-def one_sided_lr(y_sorted: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The likelihood-ratio statistic against a constant win rate, maximised over the allowed cuts
-    where the win rate above is higher (first) and where it is lower (second); 0 where none is."""
-    loglik, below, above, _, _ = step_profile(y_sorted)
-    n = y_sorted.shape[-1]
-    constant = _bernoulli_loglik(y_sorted.sum(-1, keepdims=True), np.full((1,), float(n)))
-    lr = 2 * (loglik - constant)
-    up = np.where(allowed & (above > below), lr, 0.0).max(-1)
-    down = np.where(allowed & (above < below), lr, 0.0).max(-1)
-    return up, down
-
-
-def account_permutations(accounts: np.ndarray, n_permutations: int, rng: np.random.Generator) -> np.ndarray:
-    """Source positions of outcomes under `n_permutations` permutations of whole accounts.
-
-    Accounts with the same number of deals swap their outcomes as blocks (deals of an account
-    in their original order), so the within-account structure of the data is kept.
-    Returns an (n_permutations x n_deals) array of indices into the deals.
-    """
-    n = len(accounts)
-    source = np.tile(np.arange(n), (n_permutations, 1))
-    codes, inverse, sizes = np.unique(accounts, return_inverse=True, return_counts=True)
-    order = np.argsort(inverse, kind="stable")  # deals grouped by account, original order kept
-    starts = np.r_[0, np.cumsum(sizes)[:-1]]
-    for k in np.unique(sizes):
-        group = np.flatnonzero(sizes == k)  # accounts with k deals
-        if len(group) < 2:
-            continue
-        positions = order[starts[group][:, None] + np.arange(k)]  # accounts x k deal positions
-        moved = rng.permuted(np.tile(np.arange(len(group)), (n_permutations, 1)), axis=1)
-        for j in range(k):
-            source[:, positions[:, j]] = positions[moved, j]
-    return source
-
-
-def permutation_p_values(
-    x: np.ndarray, y: np.ndarray, accounts: np.ndarray, *, min_group: int, n_permutations: int, seed
-) -> tuple[float, float, int]:
-    """One-sided permutation p-values for a step up (expected) and a step down (reversed)."""
-    order = np.argsort(x, kind="stable")
-    allowed = _candidates(x[order], min_group)
-    observed_up, observed_down = one_sided_lr(y[order], allowed)
-    source = account_permutations(accounts, n_permutations, np.random.default_rng([*np.atleast_1d(seed), 0]))
-    up, down = one_sided_lr(y[source][:, order], allowed)
-    tolerance = 1e-9  # equal statistics count as at least as extreme
-    p_up = (1 + np.sum(up >= observed_up - tolerance)) / (n_permutations + 1)
-    p_down = (1 + np.sum(down >= observed_down - tolerance)) / (n_permutations + 1)
-    return float(p_up), float(p_down), int(allowed.sum())
-
-
-def lr_interval(
-    x: np.ndarray,
-    y: np.ndarray,
-    accounts: np.ndarray,
-    *,
-    min_group: int,
-    n_boot: int,
-    seed,
-    level: float = 0.95,
-) -> tuple[float, tuple[float, float]]:
-    """The best step-up cut and its interval by likelihood-ratio inversion, calibrated by an
-    account bootstrap.
-
-    The interval holds every allowed cut c with 2 (loglik(best) - loglik(c)) <= q, where q is the
-    `level` quantile of 2 (max loglik* - loglik*(best)) over resamples of whole accounts.
-    """
-    order = np.argsort(x, kind="stable")
-    xs, ys, accs = x[order], y[order].astype(float), accounts[order]
-    allowed = _candidates(xs, min_group)
-    loglik, below, above, _, _ = step_profile(ys)
-    loglik = np.where(allowed, loglik, -np.inf)
-    up = allowed & (above > below)
-    best = int(np.argmax(np.where(up, loglik, -np.inf))) if up.any() else int(np.argmax(loglik))
-    _, inverse = np.unique(accs, return_inverse=True)
-    n_accounts = inverse.max() + 1
-    rng = np.random.default_rng([*np.atleast_1d(seed), 1])
-    counts = rng.multinomial(n_accounts, np.full(n_accounts, 1 / n_accounts), size=n_boot)
-    weights = counts[:, inverse].astype(float)
-    boot, _, _, n_below, n_above = step_profile(np.broadcast_to(ys, weights.shape), weights)
-    at_best = boot[:, best]
-    valid = allowed & (n_below >= min_group) & (n_above >= min_group)
-    best_in_resample = np.where(valid, boot, -np.inf).max(-1)
-    statistic = 2 * (np.maximum(best_in_resample, at_best) - at_best)
-    critical = float(np.quantile(statistic[np.isfinite(statistic)], level))
-    inside = allowed & (2 * (loglik[best] - loglik) <= critical + 1e-9)
-    return float(xs[best]), (float(xs[inside].min()), float(xs[inside].max()))
+    @property
+    def tested(self) -> bool:
+        return self.p_up is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,19 +193,16 @@ def deals_needed(
     )
 
 
-def tipping_point(
+def step_test(
     signal: pd.Series,
     won: pd.Series,
     accounts: pd.Series,
     *,
     name: str,
-    rule_of_thumb: float,
     n_permutations: int,
-    alpha: float = CommonSettings.alpha,
-    n_boot: int = CommonSettings.n_boot,
     seed: int | list[int] = CommonSettings.seed,
-) -> Threshold:
-    """Our own threshold on one signal, from closed deals, with a permutation test and an interval.
+) -> StepTest:
+    """One signal's permutation test for a step up and for a step down, on closed deals.
 
     Parameters
     ----------
@@ -293,78 +211,129 @@ def tipping_point(
     won
         True for won deals, False for lost ones (open deals are left out by the caller).
     accounts
-        Each deal's account_id: the unit that is permuted and resampled.
-    name, rule_of_thumb
-        The signal's name, and the article's mark for it (win rates shown for reference there
-        when the data give no threshold of their own).
-    alpha
-        The test's level: a threshold is claimed only when p < alpha.
-    n_permutations, n_boot, seed
-        Permutations (at least 999), account-bootstrap resamples (at least 500) and the seed.
+        Each deal's account_id: the unit that is permuted.
+    name, n_permutations, seed
+        The signal's name, the permutations (at least 999) and the seed.
     """
     if n_permutations < 999:
         raise ValueError(f"n_permutations must be at least 999, got {n_permutations}")
-    if n_boot < 500:
-        raise ValueError(f"n_boot must be at least 500, got {n_boot}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     keep = signal.notna().to_numpy()
     x = signal.to_numpy(dtype=float)[keep]
     y = won.to_numpy(dtype=bool)[keep].astype(float)
     groups = accounts.astype(str).to_numpy()[keep]
-    n, n_wins, n_accounts = len(x), int(y.sum()), len(np.unique(groups))
+    found = {"signal": name, "x": x, "y": y, "groups": groups, "n_permutations": n_permutations}
+    min_group = smallest_side(len(x))
+    if len(x) < MIN_CLOSED or y.sum() < MIN_WINS or not allowed_cuts(np.sort(x), min_group).any():
+        return StepTest(p_up=None, p_down=None, **found)
+    p_up, p_down, _ = permutation_p_values(
+        x, y, groups, min_group=min_group, n_permutations=n_permutations, seed=seed
+    )
+    return StepTest(p_up=p_up, p_down=p_down, **found)
+
+
+def holm(p_values: dict[str, float | None]) -> dict[str, float | None]:
+    """Holm's step-down adjustment of the p-values of the signals tested together (None: not
+    tested, left out of the family): the k-th smallest of m is multiplied by m - k + 1, and the
+    adjusted values never fall as the raw ones rise (statsmodels' `multipletests(method="holm")`,
+    which the tests check it against; it is not called here because it collects garbage on
+    every call, a second of a run)."""
+    tested = sorted((p, k) for k, p in p_values.items() if p is not None)
+    adjusted, running = {}, 0.0
+    for rank, (p, k) in enumerate(tested):
+        running = max(running, min(1.0, (len(tested) - rank) * p))
+        adjusted[k] = running
+    return {k: adjusted.get(k) for k in p_values}
+
+
+def threshold_of(
+    test: StepTest,
+    *,
+    rule_of_thumb: float,
+    alpha: float = CommonSettings.alpha,
+    n_boot: int = CommonSettings.n_boot,
+    seed: int | list[int] = CommonSettings.seed,
+    p_adjusted: float | None = None,
+    p_reversed_adjusted: float | None = None,
+    adjusted_for: int = 1,
+) -> Threshold:
+    """The verdict on one signal from its test: a threshold (with its interval) only when the
+    adjusted p-value of a rise is below `alpha` and deals above the cut win more. Several signals
+    are tested together by `signal_choice.signal_thresholds`.
+
+    Parameters
+    ----------
+    test
+        The signal's permutation test (`step_test`).
+    rule_of_thumb
+        The article's mark for the signal: win rates are shown there, for reference only, when the
+        data give no threshold of their own.
+    alpha, n_boot, seed
+        The test's level, the account-bootstrap resamples behind the interval (at least 500), the seed.
+    p_adjusted, p_reversed_adjusted, adjusted_for
+        The test's p-values adjusted for the `adjusted_for` signals tested beside it (Holm);
+        None: the signal was tested alone, its own p-values are used.
+    """
+    if n_boot < 500:
+        raise ValueError(f"n_boot must be at least 500, got {n_boot}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    x, y, groups = test.x, test.y, test.groups
+    n, n_wins = len(x), int(y.sum())
 
     def rates(cut: float) -> tuple[float | None, float | None]:
         below, above = y[x < cut], y[x >= cut]
         return (float(below.mean()) if len(below) else None, float(above.mean()) if len(above) else None)
 
-    counts = {
+    up = test.p_up if p_adjusted is None else p_adjusted
+    down = test.p_down if p_reversed_adjusted is None else p_reversed_adjusted
+    found = {
+        "signal": test.signal,
+        "p_value": test.p_up,
+        "p_reversed": test.p_down,
+        "p_adjusted": up,
+        "p_reversed_adjusted": down,
+        "adjusted_for": adjusted_for,
         "n": n,
         "n_wins": n_wins,
-        "n_accounts": n_accounts,
+        "n_accounts": len(np.unique(groups)),
         "alpha": alpha,
-        "n_permutations": n_permutations,
+        "n_permutations": test.n_permutations,
     }
-
-    def without(verdict: str, p_up=None, p_down=None, needed=None) -> Threshold:
-        """No threshold of our own: the win rates are shown at the article's mark, for reference."""
-        below, above = rates(rule_of_thumb)
-        return Threshold(
-            signal=name,
-            verdict=verdict,
-            threshold=None,
-            ci=None,
-            p_value=p_up,
-            p_reversed=p_down,
-            win_rate_below=below,
-            win_rate_above=above,
-            rates_at=rule_of_thumb,
-            needed=needed,
-            **counts,
-        )
-
-    min_group = max(5, n // 20)
-    allowed = _candidates(np.sort(x), min_group)
-    if n < MIN_CLOSED or n_wins < MIN_WINS or not allowed.any():
+    if test.tested and up < alpha:
+        best, ci = lr_interval(x, y, groups, min_group=smallest_side(n), n_boot=n_boot, seed=seed)
+        below, above = rates(best)
+        if above is not None and below is not None and above > below:
+            return Threshold(
+                verdict="own_threshold",
+                threshold=best,
+                ci=ci,
+                win_rate_below=below,
+                win_rate_above=above,
+                rates_at=best,
+                **found,
+            )
+    below, above = rates(rule_of_thumb)  # no threshold of our own: the article's mark, for reference
+    needed = None
+    if not test.tested:
+        verdict = "too_few_deals"
         share = float((x >= rule_of_thumb).mean()) if n >= 5 else None
-        rate = float(y.mean()) if n >= 5 else None
-        return without("too_few_deals", needed=deals_needed(win_rate=rate, share_above=share, alpha=alpha))
-    p_up, p_down, _ = permutation_p_values(
-        x, y, groups, min_group=min_group, n_permutations=n_permutations, seed=seed
+        needed = deals_needed(win_rate=float(y.mean()) if n >= 5 else None, share_above=share, alpha=alpha)
+    else:
+        verdict = "reversed" if down < alpha else "no_effect"
+    return Threshold(
+        verdict=verdict,
+        threshold=None,
+        ci=None,
+        win_rate_below=below,
+        win_rate_above=above,
+        rates_at=rule_of_thumb,
+        needed=needed,
+        **found,
     )
-    best, ci = lr_interval(x, y, groups, min_group=min_group, n_boot=n_boot, seed=seed)
-    below, above = rates(best)
-    if p_up < alpha and above is not None and below is not None and above > below:
-        return Threshold(
-            signal=name,
-            verdict="own_threshold",
-            threshold=best,
-            ci=ci,
-            p_value=p_up,
-            p_reversed=p_down,
-            win_rate_below=below,
-            win_rate_above=above,
-            rates_at=best,
-            **counts,
-        )
-    return without("reversed" if p_down < alpha else "no_effect", p_up, p_down)
+
+
+def gradual(threshold: Threshold) -> Threshold:
+    """The same evidence read as a gradual rise: a smooth curve predicts our deals as well as a step."""
+    if threshold.verdict != "own_threshold":
+        raise ValueError(f"only a threshold can be read as a gradual rise, not {threshold.verdict!r}")
+    return replace(threshold, verdict="gradual_rise")

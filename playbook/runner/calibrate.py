@@ -69,19 +69,49 @@ def study(
     return {name: [o for _, o in sorted(rows, key=lambda r: r[0])] for name, rows in found.items()}
 
 
+def _scenario_groups(table: str) -> tuple[list[str], dict[str, list[str]]]:
+    """A calibration table's header lines, and its rows grouped by scenario (a scenario's first
+    row names it; the rows after it, with an empty first cell, are its own)."""
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    groups: dict[str, list[str]] = {}
+    name = None
+    for line in lines[2:]:
+        name = line[1:].split("|", 1)[0].strip() or name
+        groups.setdefault(name, []).append(line)
+    return lines[:2], groups
+
+
+def merged_table(current: str, text: str, order: list[str]) -> str:
+    """The new table `text`, with the rows of the scenarios it does not hold kept from `current`
+    (a study of some scenarios, `--only`, rewrites their rows and no other), in the order `order`
+    (the library's); scenarios no longer in the library are dropped."""
+    _, kept = _scenario_groups(current)
+    header, fresh = _scenario_groups(text)
+    groups = {**kept, **fresh}
+    return "\n".join(header + [line for name in order if name in groups for line in groups[name]])
+
+
 def write_methods(
-    text: str, path: Path = METHODS, *, name: str = "calibration", heading: str = SECTION_HEADING
+    text: str,
+    path: Path = METHODS,
+    *,
+    name: str = "calibration",
+    heading: str = SECTION_HEADING,
+    order: list[str] | None = None,
 ) -> None:
     """Put a table between its markers in docs/methods.md (`<!-- name:begin -->`, `<!-- name:end
-    -->`), appending a section with `heading` when they are missing."""
+    -->`), appending a section with `heading` when they are missing. With `order` (the library's
+    scenarios), the rows of the scenarios this study did not run are kept (`merged_table`)."""
     begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    block = f"{begin}\n{text}\n{end}"
     current = path.read_text(encoding="utf-8") if path.is_file() else "# Methods\n"
     if begin in current and end in current:
         head, rest = current.split(begin, 1)
-        updated = head + block + rest.split(end, 1)[1]
+        inside, tail = rest.split(end, 1)
+        if order is not None:
+            text = merged_table(inside, text, order)
+        updated = head + f"{begin}\n{text}\n{end}" + tail
     else:
-        updated = current.rstrip("\n") + f"\n\n{heading}\n\n" + block + "\n"
+        updated = current.rstrip("\n") + f"\n\n{heading}\n\n{begin}\n{text}\n{end}\n"
     path.write_text(updated, encoding="utf-8")
 
 
@@ -109,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         print(f"calibration: {len(chosen)} scenarios in {time.monotonic() - started:.0f} s", file=sys.stderr)
         if not args.no_write:
-            write_methods(text)
+            write_methods(text, order=list(library))
             print(f"wrote {METHODS}", file=sys.stderr)
         failed = [r.label for s in chosen for r in scenario_rows(s, found[s.name]) if r.holds is False]
     for name in [n for n in (args.only or STUDIES) if n in STUDIES]:

@@ -133,9 +133,10 @@ def enterprise_demand(
 
 def _usage_band(penetration: PenetrationResult | Skipped) -> pd.Series | None:
     """Each deal's side of our own penetration threshold when it opened (by opportunity_id), when
-    the penetration analysis found one: winning then depends on usage, and open deals are valued
-    by the competing-risk fit of their band. None otherwise (one fit for every deal)."""
-    if isinstance(penetration, Skipped) or penetration.verdict != "own_threshold":
+    the penetration analysis found one (a tipping point, or the best cut of a gradual rise: either
+    way winning depends on usage), and open deals are valued by the competing-risk fit of their
+    band. None otherwise (one fit for every deal)."""
+    if isinstance(penetration, Skipped) or not penetration.claimed:
         return None
     deals = penetration.deals.set_index("opportunity_id")[penetration.pipeline_signal]
     above = deals >= penetration.threshold.threshold

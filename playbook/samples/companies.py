@@ -133,7 +133,7 @@ SAMPLES: dict[str, SampleSpec] = {
         ),
         SampleSpec(
             "mirage",
-            45,
+            46,
             "ARR in the band and plenty of top-down deals, but winning is unrelated to penetration",
             arr_end=23.0e6,
             arr_growth=0.7,

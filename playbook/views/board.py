@@ -11,7 +11,7 @@ from playbook.analyses.timing import TimingResult
 from playbook.views.compensation import pay_card_note
 from playbook.views.formatting import money, percent
 from playbook.views.leaders import leaders_verdict
-from playbook.views.penetration import VERDICT_WORDS, p_text, signal_value
+from playbook.views.penetration import VERDICT_WORDS, adjusted_p_text, signal_value
 
 
 def headline_figures(
@@ -37,23 +37,26 @@ def headline_figures(
         )
     if not isinstance(penetration, Skipped):
         t = penetration.threshold
-        if t.verdict == "own_threshold":
+        if t.claimed:
             note = (
                 f"95% interval {signal_value(t.signal, t.ci[0])}–{signal_value(t.signal, t.ci[1])}, "
-                f"{p_text(t.p_value)}, {t.n} closed deals"
+                f"{adjusted_p_text(t.p_adjusted, t.adjusted_for)}, {t.n} closed deals"
             )
             value = signal_value(t.signal, t.threshold)
+            if t.verdict == "gradual_rise":
+                value, note = f"{value} (a gradual rise)", f"no tipping point: {note}"
         else:
             note, value = f"{t.n} closed deals, {t.n_wins} won", f"none: {VERDICT_WORDS[t.verdict]}"
-        figures.append({"label": "Our tipping point", "value": value, "note": note})
-        worth = penetration.pipeline_value
-        figures.append(
-            {
-                "label": "Ready accounts",
-                "value": f"{len(penetration.ready):,}",
-                "note": "not valued" if worth is None else f"{money(worth, currency)} expected pipeline",
-            }
-        )
+        label = "Our tipping point" if t.verdict != "gradual_rise" else "Where our deals split best"
+        figures.append({"label": label, "value": value, "note": note})
+        worth, spread = penetration.pipeline_value, penetration.ready_range
+        value = f"{len(penetration.ready):,}"
+        if spread is not None:
+            value += f" (P10–P90 {spread.accounts[0]:,}–{spread.accounts[1]:,})"
+        note = "not valued" if worth is None else f"{money(worth, currency)} expected pipeline"
+        if worth is not None and spread is not None and spread.pipeline is not None:
+            note += f" (P10–P90 {money(spread.pipeline[0], currency)}–{money(spread.pipeline[1], currency)})"
+        figures.append({"label": "Ready accounts", "value": value, "note": note})
     if not isinstance(demand, Skipped):
         e = demand.size
         if e is not None:

@@ -213,7 +213,7 @@ def win_curves(result) -> Chart:
                 zorder=3,
             )
             curve = result.curves.get(signal)
-            if curve is not None and t.verdict == "own_threshold":
+            if curve is not None and t.claimed:
                 shown = curve.knots > 0 if log_axis else np.ones(len(curve.knots), bool)
                 ax.plot(
                     curve.knots[shown],
@@ -231,8 +231,16 @@ def win_curves(result) -> Chart:
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         if t.ci is not None:
             ax.axvspan(*t.ci, color=PALETTE["band"], alpha=0.35, lw=0, label="our threshold's 95% interval")
-        if t.verdict == "own_threshold":
-            ax.axvline(t.threshold, color=PALETTE["actual"], lw=1.6, label="our threshold (tested)")
+        if t.claimed:
+            ax.axvline(
+                t.threshold,
+                color=PALETTE["actual"],
+                lw=1.6,
+                ls="-" if t.verdict == "own_threshold" else ":",
+                label="our threshold (tested)"
+                if t.verdict == "own_threshold"
+                else "where our deals split best",
+            )
         else:
             ax.text(
                 0.02,
@@ -265,9 +273,7 @@ def win_curves(result) -> Chart:
             }[signal]
             + (" (log scale)" if log_axis else "")
         )
-        found = (
-            signal_value(signal, t.threshold) if t.verdict == "own_threshold" else VERDICT_WORDS[t.verdict]
-        )
+        found = signal_value(signal, t.threshold) if t.claimed else VERDICT_WORDS[t.verdict]
         parts.append(f"{SIGNAL_LABELS[signal]}: {found}")
     axes[0].set_ylabel("win rate (0–1)")
     axes[0].set_ylim(-0.02, 1.02)

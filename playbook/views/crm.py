@@ -30,7 +30,7 @@ import pandas as pd
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.penetration import PenetrationResult
 from playbook.views.formatting import spreadsheet_safe
-from playbook.views.penetration import SIGNAL_LABELS, p_text, signal_value
+from playbook.views.penetration import SIGNAL_LABELS, adjusted_p_text, signal_value
 from playbook.views.people import mask_email
 
 TIER_SHARES = (("A", 0.5), ("B", 0.8))  # the share of expected value held before an account's own
@@ -83,7 +83,7 @@ def tiers(expected_value: pd.Series) -> pd.Series:
 
 
 def _ready(result: PenetrationResult | Skipped) -> pd.DataFrame | None:
-    if isinstance(result, Skipped) or result.verdict != "own_threshold" or result.ready.empty:
+    if isinstance(result, Skipped) or not result.claimed or result.ready.empty:
         return None
     return result.ready
 
@@ -125,7 +125,7 @@ def ready_accounts_table(
     label = SIGNAL_LABELS[t.signal].split(" (")[0]
     reason = (
         f"{label} at or above our threshold of {signal_value(t.signal, t.threshold)} "
-        f"({p_text(t.p_value)}); no won or open top-down deal"
+        f"({adjusted_p_text(t.p_adjusted, t.adjusted_for)}); no won or open top-down deal"
     )
     users = result.power_users
     table = pd.DataFrame(

@@ -2,8 +2,8 @@
 
 Analyses never write sentences (`data.notes.Note`: a code and its values). Every code is worded
 here, once, from a template whose fields name the note's values with a format: `{recent:percent}`,
-`{expected_value:money}`, `{deals:count}`, `{features:list}`. A test checks that every code an
-analysis can return has its words here.
+`{expected_value:money}`, `{deals:count}`, `{features:list}`, `{named:signal}` (a penetration
+signal's name in words). A test checks that every code an analysis can return has its words here.
 
 The templates are English msgids, marked with `N_()` and translated when a note is worded
 (`views.i18n`): a template is always a whole sentence (a choice between two sentences is two
@@ -117,6 +117,10 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "no_threshold_listed_by_usage": N_(
         "No threshold of our own: no account is called ready, none is valued, "
         "and the most used accounts are listed by raw usage instead."
+    ),
+    "named_signal_predicts_less": N_(
+        "The pipeline signal was named in the parameters ({named:signal}); {better:signal} predicts our "
+        "deals better out of fold (set pipeline_signal: auto to use it)."
     ),
     # --- enterprise demand
     "no_feature_catalogue": N_(
@@ -276,6 +280,14 @@ SET_ASIDE_RULES = Words(
         "events_after": N_("events after as_of left out"),
     }
 )
+# The penetration signals (`analyses.penetration.SIGNALS`) in a sentence.
+SIGNAL_WORDS = Words(
+    {
+        "employee_penetration": N_("employee penetration"),
+        "departments": N_("active departments"),
+        "seats": N_("seats in use"),
+    }
+)
 # The count model behind the size effect (`SizeEffect.model`).
 MODELS = Words(
     {
@@ -296,7 +308,9 @@ CHANGE_LABELS = Words(
         "threshold_departments": N_("penetration threshold (departments)"),
         "threshold_seats": N_("penetration threshold (seats)"),
         "threshold_source": N_("threshold source"),
+        "pipeline_signal": N_("pipeline signal"),
         "ready_accounts": N_("ready accounts"),
+        "ready_accounts_p10": N_("ready accounts, P10"),
         "pipeline_value": N_("pipeline value"),
         "penetration_verdict": N_("penetration verdict"),
         "enterprise_demand": N_("enterprise demand"),
@@ -318,7 +332,7 @@ CHANGE_LABELS = Words(
 
 class _Formatter(string.Formatter):
     """str.format with the playbook's number formats in the active language: percent, money, count,
-    number, list."""
+    number, list; and signal (a penetration signal's name in words)."""
 
     def __init__(self, currency: str):
         self.currency = currency
@@ -334,6 +348,8 @@ class _Formatter(string.Formatter):
             return format_number(value, digits=2)
         if format_spec == "list":
             return format_items(value)
+        if format_spec == "signal":
+            return SIGNAL_WORDS[value]
         return super().format_field(value, format_spec)
 
 

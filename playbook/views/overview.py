@@ -18,7 +18,7 @@ from playbook.analyses.timing import TimingResult
 from playbook.views.formatting import money, percent
 from playbook.views.html import verdict_card
 from playbook.views.notes import skipped_text
-from playbook.views.penetration import p_text, signal_value
+from playbook.views.penetration import adjusted_p_text, signal_value
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,23 @@ def _timing_text(reason: Reason, timing: TimingResult, currency: str) -> ReasonT
 def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_ready: int) -> ReasonText:
     notebook = "02_penetration"
     if reason.prerequisite == "tipping_point":
-        label = "a tipping point from our own deals"
+        label = "our own deals win more where usage is higher (a tipping point or a gradual rise)"
         if isinstance(pen, Skipped):
             return ReasonText(
                 False, label, skipped_text(pen.missing), "provide users, accounts and opportunities", notebook
             )
         t = pen.threshold
         deals = f"{t.n} closed deals, {t.n_wins} won"
+        test = adjusted_p_text(t.p_adjusted, t.adjusted_for)
         if reason.met:
-            evidence = (
+            at = (
                 f"{signal_value(t.signal, t.threshold)} (95% interval {signal_value(t.signal, t.ci[0])}–"
-                f"{signal_value(t.signal, t.ci[1])}; {p_text(t.p_value)}; {deals})"
+                f"{signal_value(t.signal, t.ci[1])}; {test}; {deals})"
+            )
+            evidence = (
+                f"a tipping point at {at}"
+                if t.verdict == "own_threshold"
+                else f"a gradual rise, no tipping point; our deals split best at {at}"
             )
             return ReasonText(True, label, evidence, "", notebook)
         if t.verdict == "too_few_deals":
@@ -79,20 +85,19 @@ def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_read
                 "doubling of the win rate at the article's mark"
             )
         elif t.verdict == "reversed":
-            evidence = (
-                f"our deals show a reversed effect: more usage, fewer wins ({p_text(t.p_reversed)}; {deals})"
-            )
+            reversed_test = adjusted_p_text(t.p_reversed_adjusted, t.adjusted_for)
+            evidence = f"our deals show a reversed effect: more usage, fewer wins ({reversed_test}; {deals})"
             change = "deals that win more often where usage is higher, before betting a sales team on usage"
         else:
-            evidence = f"our deals show no penetration effect ({p_text(t.p_value)}; {deals})"
+            evidence = f"our deals show no penetration effect ({test}; {deals})"
             change = "evidence that deals with more usage win more often (a permutation test below α)"
         return ReasonText(False, label, evidence, change, notebook)
-    label = f"at least {min_ready} accounts past it with no top-down deal"
+    label = f"at least {min_ready} accounts past it with no top-down deal, at the count's P10"
     if isinstance(pen, Skipped):
         return ReasonText(
             False, label, skipped_text(pen.missing), "provide users, accounts and opportunities", notebook
         )
-    if pen.verdict != "own_threshold":
+    if not pen.claimed:
         return ReasonText(
             False,
             label,
@@ -103,8 +108,10 @@ def _penetration_text(reason: Reason, pen: PenetrationResult | Skipped, min_read
     change = (
         "" if reason.met else "more accounts past the threshold: grow penetration in the largest accounts"
     )
+    low, high = pen.ready_range.accounts
     evidence = (
-        f"{len(pen.ready):,} ready accounts inside our deal experience ({len(pen.outside):,} outside it)"
+        f"P10 {low:,} ready accounts inside our deal experience ({len(pen.ready):,} at our threshold, "
+        f"P10–P90 {low:,}–{high:,}; {len(pen.outside):,} outside it)"
     )
     return ReasonText(reason.met, label, evidence, change, notebook)
 

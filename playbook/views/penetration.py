@@ -9,6 +9,7 @@ import pandas as pd
 
 from playbook.analyses.outcome import Skipped
 from playbook.analyses.penetration import RULES_OF_THUMB, PenetrationResult
+from playbook.analyses.signal_choice import OutOfFold, SignalChoice
 from playbook.analyses.tipping_point import Threshold
 from playbook.views.formatting import money, percent
 from playbook.views.html import notes_card, paragraph, verdict_card
@@ -34,6 +35,7 @@ MARK_WORDS = {
 }
 VERDICT_WORDS = {
     "own_threshold": "our own threshold",
+    "gradual_rise": "a gradual rise (no tipping point)",
     "no_effect": "no effect in our deals",
     "reversed": "a reversed effect",
     "too_few_deals": "too few deals to test",
@@ -56,22 +58,54 @@ def p_text(p: float | None) -> str:
     return f"p = {p:.3f}"
 
 
+def adjusted_p_text(p: float | None, signals: int) -> str:
+    """'p = 0.009 after adjusting for the 3 signals tested' (a p-value alone when one was tested)."""
+    if p is None or signals < 2:
+        return p_text(p)
+    return f"{p_text(p)} after adjusting for the {signals} signals tested"
+
+
 def _interval(t: Threshold) -> str:
     if t.ci is None:
         return "—"
     return f"{signal_value(t.signal, t.ci[0])} – {signal_value(t.signal, t.ci[1])}"
 
 
-def evidence_sentence(t: Threshold) -> str:
+def shape_words(score: OutOfFold | None) -> str:
+    """How a step compares with a smooth rise out of fold, in a clause."""
+    if score is None:
+        return ""
+    if score.step_beats_smooth:
+        return (
+            f"a step predicts our deals better than a smooth rise, out of fold (log loss {score.step:.3f} "
+            f"against {score.smooth:.3f})"
+        )
+    return (
+        f"a smooth rise predicts our deals as well as a step, out of fold (log loss {score.smooth:.3f} "
+        f"against {score.step:.3f} for the step)"
+    )
+
+
+def evidence_sentence(t: Threshold, choice: SignalChoice | None = None) -> str:
     """What our deals say about a threshold on one signal, in one or two sentences."""
     label, mark, mark_words = SIGNAL_LABELS[t.signal], RULES_OF_THUMB[t.signal], MARK_WORDS[t.signal][0]
     deals = f"{t.n} closed deals in {t.n_accounts} accounts, {t.n_wins} won"
+    test = f"{adjusted_p_text(t.p_adjusted, t.adjusted_for)}, permutation test at α = {t.alpha:g}"
+    shape = shape_words(None if choice is None else choice.scores.get(t.signal))
     if t.verdict == "own_threshold":
         return (
             f"Our tipping point: {signal_value(t.signal, t.threshold)} {label} when a deal opens "
             f"(95% interval {_interval(t)}; {deals}). Deals that opened at or above it won "
             f"{percent(t.win_rate_above)}, those below {percent(t.win_rate_below)}; a constant win rate "
-            f"is rejected ({p_text(t.p_value)}, permutation test at α = {t.alpha:g})."
+            f"is rejected ({test})" + (f", and {shape}." if shape else ".")
+        )
+    if t.verdict == "gradual_rise":
+        return (
+            f"Our deals win more often with more {label} when they open ({test}; {deals}), but the rise is "
+            f"gradual: {shape or 'a smooth rise predicts our deals as well as a step'}, so no tipping point "
+            f"is claimed. The ready list starts at {signal_value(t.signal, t.threshold)} (95% interval "
+            f"{_interval(t)}), where our deals split best: {percent(t.win_rate_above)} won at or above it, "
+            f"{percent(t.win_rate_below)} below; each account is valued on the calibrated win curve."
         )
     reference = (
         f"The article's mark ({mark_words}) is shown for reference only: deals at or above "
@@ -90,13 +124,43 @@ def evidence_sentence(t: Threshold) -> str:
     if t.verdict == "reversed":
         return (
             f"Our deals show a reversed effect: deals with more {label} when they opened won less often "
-            f"({p_text(t.p_reversed)}; {deals}). No threshold is claimed. {reference}"
+            f"({adjusted_p_text(t.p_reversed_adjusted, t.adjusted_for)}; {deals}). No threshold is claimed. "
+            f"{reference}"
         )
     return (
         f"Our deals show no penetration effect: winning did not rise with {label} when a deal opened "
-        f"({p_text(t.p_value)}, permutation test at α = {t.alpha:g}; {deals}). No threshold is claimed. "
-        f"{reference}"
+        f"({test}; {deals}). No threshold is claimed. {reference}"
     )
+
+
+def choice_sentence(result: PenetrationResult) -> str:
+    """Which signal defines a ready account, and why ('' when there were too few deals to test)."""
+    choice, label = result.choice, SIGNAL_LABELS[result.pipeline_signal]
+    if choice.reason == "named":
+        return f"The pipeline signal, {label}, was named in the parameters (`pipeline_signal`)."
+    if choice.reason == "no_claim":
+        if result.verdict == "too_few_deals":
+            return ""
+        return (
+            "No signal shows that more usage wins more once the p-values are adjusted for the signals "
+            f"tested; {label} is shown."
+        )
+    others = [SIGNAL_LABELS[s].split(" (")[0] for s in choice.scores if s != result.pipeline_signal]
+    moving = [SIGNAL_LABELS[s].split(" (")[0] for s in choice.echoes]
+    sentence = (
+        f"The pipeline signal is {label}: of the signals whose test holds after the adjustment, it predicts "
+        "our deals best out of fold (as a step or a smooth rise, each fold of whole accounts predicted from "
+        "the others)."
+    )
+    if moving:
+        sentence += (
+            f" {', '.join(moving).capitalize()} move{'s' if len(moving) == 1 else ''} with it: adding "
+            f"{'its' if len(moving) == 1 else 'their'} cut does not measurably improve our predictions, so "
+            f"{'it finds' if len(moving) == 1 else 'they find'} the same accounts."
+        )
+    elif others:
+        sentence += f" {', '.join(others).capitalize()} add to it out of fold."
+    return sentence
 
 
 def penetration_card(result: PenetrationResult | Skipped, *, currency: str = "USD"):
@@ -104,18 +168,34 @@ def penetration_card(result: PenetrationResult | Skipped, *, currency: str = "US
     return verdict_card("Penetration", result.verdict, [penetration_headline(result, currency=currency)])
 
 
+def range_words(result: PenetrationResult, *, currency: str = "USD") -> str:
+    """'P10–P90 559–768 accounts, $6.1M–$11.3M': the ready count and pipeline with the threshold's,
+    the curve's and the deal size's uncertainty ('' without a range)."""
+    spread = result.ready_range
+    if spread is None:
+        return ""
+    low, high = spread.accounts
+    words = f"P10–P90 {low:,}–{high:,} accounts"
+    if spread.pipeline is not None:
+        words += f", {money(spread.pipeline[0], currency)}–{money(spread.pipeline[1], currency)}"
+    return words
+
+
 def penetration_headline(result: PenetrationResult | Skipped, *, currency: str = "USD") -> str:
     """One paragraph: what our deals say, and the pipeline it gives (or why there is none)."""
     if isinstance(result, Skipped):
         return skipped_text(result.missing)
-    parts = [evidence_sentence(result.threshold)]
-    if result.verdict == "own_threshold":
+    parts = [evidence_sentence(result.threshold, result.choice), choice_sentence(result)]
+    parts = [p for p in parts if p]
+    if result.claimed:
         value = result.pipeline_value
         worth = f": {money(value, currency)} of expected pipeline" if value is not None else ""
+        spread = range_words(result, currency=currency)
         parts.append(
             f"{len(result.ready):,} accounts are past it today with no won or open top-down deal, inside "
-            f"our deal experience{worth}; {len(result.outside):,} more are past it but outside what our "
-            "deals cover (listed, not valued)."
+            f"our deal experience{worth} ({spread} when the threshold, the win curve and the deal size are "
+            f"re-estimated on resampled accounts); {len(result.outside):,} more are past it but outside what "
+            "our deals cover (listed, not valued)."
         )
         parts.append(
             f"{len(result.premature):,} large accounts are still below it: "
@@ -130,19 +210,25 @@ def penetration_headline(result: PenetrationResult | Skipped, *, currency: str =
 
 
 def threshold_table(result: PenetrationResult) -> pd.DataFrame:
-    """Each signal: what our deals say, the threshold with its interval, the test, win rates, n."""
+    """Each signal: what our deals say (and whether it moves with the pipeline signal), the
+    threshold with its interval, the adjusted test, win rates, n."""
     rows = []
+    choice = result.choice
     for t in result.thresholds.values():
+        shows = VERDICT_WORDS[t.verdict]
+        if t.signal in choice.echoes:
+            shows += f"; moves with {SIGNAL_LABELS[choice.echoes[t.signal]].split(' (')[0]}"
+        chosen = {"named": "yes (named)", "best_out_of_fold": "yes (best out of fold)", "no_claim": "shown"}
         rows.append(
             {
                 "signal (on the day the deal opened)": SIGNAL_LABELS[t.signal],
-                "our deals show": VERDICT_WORDS[t.verdict],
+                "our deals show": shows,
+                "pipeline signal": chosen[choice.reason] if t.signal == result.pipeline_signal else "",
                 "threshold": signal_value(t.signal, t.threshold),
                 "95% interval": _interval(t),
-                "p (more usage wins more)": "—" if t.p_value is None else f"{t.p_value:.3f}",
-                "win rates at": (
-                    "our threshold" if t.verdict == "own_threshold" else "the article's mark (reference)"
-                ),
+                "p (more usage wins more), adjusted": "—" if t.p_adjusted is None else f"{t.p_adjusted:.3f}",
+                "p before adjusting": "—" if t.p_value is None else f"{t.p_value:.3f}",
+                "win rates at": "our threshold" if t.claimed else "the article's mark (reference)",
                 "win rate below": percent(t.win_rate_below),
                 "win rate at or above": percent(t.win_rate_above),
                 "closed deals (won; accounts)": f"{t.n} ({t.n_wins}; {t.n_accounts})",
@@ -150,6 +236,30 @@ def threshold_table(result: PenetrationResult) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def out_of_fold_table(result: PenetrationResult) -> pd.DataFrame:
+    """For each signal that shows a rise: how well a step, a smooth rise and a constant win rate
+    predict our deals out of fold (log loss per deal, lower is better), and with the pipeline
+    signal's cut added."""
+    scores = result.choice.scores
+    if not scores:
+        return pd.DataFrame(
+            {"note": ["No signal shows a rise in our deals: nothing to compare out of fold."]}
+        )
+    return pd.DataFrame(
+        {
+            "signal": [SIGNAL_LABELS[s] for s in scores],
+            "step (cut re-chosen in each fold)": [f"{v.step:.3f}" for v in scores.values()],
+            "smooth rise (logistic on log usage)": [f"{v.smooth:.3f}" for v in scores.values()],
+            "constant win rate": [f"{v.constant:.3f}" for v in scores.values()],
+            "reads as": ["tipping point" if v.step_beats_smooth else "gradual rise" for v in scores.values()],
+            "with the pipeline signal's cut": [
+                "—" if v.with_chosen is None else f"{v.with_chosen:.3f}" for v in scores.values()
+            ],
+            "closed deals": [v.n for v in scores.values()],
+        }
+    )
 
 
 def calibration_table(result: PenetrationResult) -> pd.DataFrame:
@@ -191,7 +301,7 @@ def curve_card(result: PenetrationResult):
 
 def pipeline_table(result: PenetrationResult, *, top: int = 15, currency: str = "USD") -> pd.DataFrame:
     """The ready accounts with the highest expected value; without a threshold, the most used ones."""
-    if result.verdict != "own_threshold":
+    if not result.claimed:
         rows = result.by_usage.head(top)
         return pd.DataFrame(
             {
@@ -239,7 +349,7 @@ def outside_table(result: PenetrationResult, *, top: int = 10) -> pd.DataFrame:
 
 def power_user_table(result: PenetrationResult, *, accounts: int = 3, show_pii: bool = False) -> pd.DataFrame:
     """The power users of the top listed accounts, best account first (emails masked unless show_pii)."""
-    listed = result.ready if result.verdict == "own_threshold" else result.by_usage
+    listed = result.ready if result.claimed else result.by_usage
     top = list(listed["account_id"].head(accounts))
     users = result.power_users[result.power_users["account_id"].isin(top)]
     users = users.sort_values("account_id", key=lambda ids: ids.map(top.index), kind="stable")
@@ -251,7 +361,7 @@ def power_user_table(result: PenetrationResult, *, accounts: int = 3, show_pii: 
 
 def premature_table(result: PenetrationResult, *, top: int = 10) -> pd.DataFrame:
     """The largest accounts still below the threshold, and what they would need to reach it."""
-    if result.verdict != "own_threshold":
+    if not result.claimed:
         return pd.DataFrame({"note": ["No threshold of our own: no account can be called premature."]})
     rows = result.premature.head(top)
     signal = result.pipeline_signal
@@ -271,7 +381,7 @@ def country_table(result: PenetrationResult) -> pd.DataFrame:
     if result.countries is None:
         reason = (
             "No threshold of our own: the country comparison of accounts past it is not computed."
-            if result.verdict != "own_threshold"
+            if not result.claimed
             else "No country column in accounts: the country view is skipped."
         )
         return pd.DataFrame({"note": [reason]})
@@ -306,4 +416,13 @@ def penetration_notes(result: PenetrationResult, *, currency: str = "USD"):
         f"Accounts smaller than {result.min_employees_scored:,} employees, or outside the size and "
         "usage range of our closed deals, are never valued."
     )
+    spread = result.ready_range
+    if spread is not None:
+        basis.append(
+            f"Ready accounts and pipeline, P10–P90: {spread.resamples:,} resamples of "
+            f"{spread.resampled_accounts:,} of the {spread.n_accounts:,} accounts with closed deals "
+            "(fewer than all: the best cut is a change point, whose bootstrap with all of them is too "
+            "narrow); in each, the cut, the win curve and the deal size are re-estimated together, the cut "
+            "placed anywhere between the two deals that bound it. The readiness prerequisite reads the P10."
+        )
     return notes_card(note_texts(result.notes, currency=currency) + basis)
