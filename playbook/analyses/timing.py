@@ -1,10 +1,11 @@
-"""Timing: is ARR in the band where top-down sales pay off, and is the product flywheel working?
+"""Timing: is ARR in the band where top-down sales pay off, and when will it get there?
 
 GitHub, Twilio and SendGrid all started investing in top-down sales teams with bottom-up ARR
 between $20M and $30M (a16z, "The $20M-$500M question: adding top-down sales", Dec 2020).
-This module places the company's ARR against that band, forecasts when it will enter it (with a
-growth rate that is allowed to slow, see `forecast`), and collects the flywheel evidence the
-article names.
+This module places the company's ARR against that band, forecasts when it will enter it (a growth
+rate that is allowed to slow, a yearly pattern and one-off level shifts where the history shows
+them: `forecast`, `forecast_structure`), checks that forecast on the company's own history
+(`backtest`), and collects the flywheel evidence the article names (`flywheel`).
 
 Imports: statsmodels and scipy are imported inside the functions that fit models, here and in
 every analysis module. A notebook that only reads a run's stored results never needs them, and
@@ -19,16 +20,19 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from playbook.analyses.forecast import Backtest, TrendForecast, fit_trend, rolling_backtest
+from playbook.analyses.backtest import Backtest, baseline_paths, interval_score, rolling_backtest
+from playbook.analyses.flywheel import Indicator, annualised_growth, flywheel_indicators
+from playbook.analyses.forecast import TrendForecast, first_passage
+from playbook.analyses.forecast_structure import Structure, structure_of
 from playbook.analyses.outcome import rounded
 from playbook.analyses.settings import CommonSettings
 from playbook.data.notes import Note
 from playbook.data.settings import Settings, SettingsError, setting
 
-VERDICTS = ("early", "approaching", "in_window", "late")
+# `unclear`: below the band, but the forecast failed its own backtest (see `backtest.Trust`), so
+# it cannot say whether the band is near.
+VERDICTS = ("early", "approaching", "in_window", "late", "unclear")
 MIN_FORECAST_MONTHS = 12
-NRR_TOP_COMPANIES = 1.5  # the article: top companies often show NRR above 150%
-MAGIC_NUMBER_EFFICIENT = 0.75  # common SaaS benchmark, not from the article
 RECENT_MONTHS, LONGER_MONTHS = 6, 24  # recent growth against the longer run
 SLOWING = 0.8  # recent growth below this share of the longer-run rate is called slowing
 
@@ -77,46 +81,91 @@ class MonthsToBand:
     P10 and P90 are None when the history has no noise to learn the uncertainty from (`ranged`).
     """
 
-    p10: int | None
-    p50: int | None
-    p90: int | None
+    p10: float | None  # months (to a tenth) after the last month
+    p50: float | None
+    p90: float | None
     n_paths: int
     horizon_months: int
     n_months: int  # months of ARR the model was fitted on
     ranged: bool = True
+
+    def _months(self, value: float | None) -> float:
+        return self.horizon_months + 1 if value is None else value  # "never" is just past the horizon
+
+    def covers(self, truth: float | None) -> bool:
+        """Whether P10-P90 holds `truth` (months; None: not within the horizon)."""
+        low, high = (self.p10, self.p90) if self.ranged else (self.p50, self.p50)
+        return self._months(low) <= self._months(truth) <= self._months(high)
+
+    def interval_score(self, truth: float | None) -> float:
+        """The P10-P90 interval score (`backtest.interval_score`, months) against `truth`, "never"
+        counted as the horizon + 1."""
+        low, high = (self.p10, self.p90) if self.ranged else (self.p50, self.p50)
+        return float(interval_score(self._months(low), self._months(high), self._months(truth)))
 
     def to_dict(self) -> dict:
         return {"p10": self.p10, "p50": self.p50, "p90": self.p90, "n": self.n_months, "ranged": self.ranged}
 
 
 @dataclass(frozen=True, kw_only=True)
-class Indicator:
-    """One piece of flywheel evidence, beside the rule of thumb it is compared with (the views
-    name each mark's source by the indicator's name). `method` says how it was computed when
-    there is more than one way (net revenue retention: exact or compounded)."""
+class LevelShift:
+    """A one-off step in ARR (an acquisition, a price change) the forecast models as such."""
 
-    name: str
-    value: float | None
-    unit: str  # "share" (0-1), "ratio" or "usd"
-    mark: float | None
-    n_months: int
-    method: Note | None = None
+    month: pd.Timestamp  # the first month at the new level
+    size: float  # share: ARR moved by this much in that month, beyond growth
+    source: str  # "declared" (arr_events) or "detected" (found in the ARR history)
+    kind: str | None = None  # arr_events.kind, when declared
+    statistic: float | None = None  # the t-statistic that found it, when detected
 
-    @property
-    def meets_mark(self) -> bool | None:
-        if self.value is None or self.mark is None:
-            return None
-        return self.value >= self.mark
+    def to_dict(self) -> dict:
+        return {
+            "month": self.month.strftime("%Y-%m"),
+            "size": rounded(self.size),
+            "source": self.source,
+            "kind": self.kind,
+            "statistic": rounded(self.statistic),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastStructure:
+    """What the forecast holds besides the trend, and the evidence for it."""
+
+    shifts: tuple[LevelShift, ...]
+    seasonal: bool  # a yearly pattern is modelled
+    seasonal_tested: bool  # the history was long enough to try one
+    seasonal_score: float | None  # mean interval score of log ARR with it (backtest; lower is better)
+    plain_score: float | None  # the same without it
+    seasonal_cases: int
+
+    def to_dict(self) -> dict:
+        return {
+            "shifts": [s.to_dict() for s in self.shifts],
+            "seasonal": self.seasonal,
+            "seasonal_tested": self.seasonal_tested,
+            "seasonal_backtest": None
+            if not self.seasonal_cases
+            else {
+                "cases": self.seasonal_cases,
+                "score_with": rounded(self.seasonal_score),
+                "score_without": rounded(self.plain_score),
+            },
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
 class Growth:
-    """ARR growth, annualised (shares), recently and over the longer run, and whether it slows."""
+    """ARR growth, annualised (shares), recently and over the longer run, and whether it slows.
+
+    `adjusted`: computed on ARR with the yearly pattern and level shifts the forecast found taken
+    out (the growth the forecast carries forward), not on ARR as reported.
+    """
 
     recent: float | None  # the last RECENT_MONTHS, annualised
     longer: float | None  # the last LONGER_MONTHS (or all there is), annualised
     longer_months: int
     today: float | None  # the forecast model's growth rate at the last month, annualised
+    adjusted: bool = False
 
     @property
     def slowing(self) -> bool:
@@ -128,22 +177,30 @@ class Growth:
             f"longer_{self.longer_months}m": rounded(self.longer),
             "model_today": rounded(self.today),
             "slowing": self.slowing,
+            "adjusted": self.adjusted,
         }
 
 
 @dataclass(frozen=True, kw_only=True)
 class TimingResult:
-    """The timing verdict and its evidence. `to_dict()` is the summary.json `timing` section."""
+    """The timing verdict and its evidence. `to_dict()` is the summary.json `timing` section.
+
+    `forecast_says` is the verdict the forecast alone gives below the band (`early` or
+    `approaching`); the verdict is `unclear` instead when the forecast failed its own backtest.
+    """
 
     verdict: str
     as_of: pd.Timestamp
     current_arr: float
     band: tuple[float, float]
     months_to_band: MonthsToBand | None
+    baseline_to_band: MonthsToBand | None  # the baseline forecast's (`backtest.baseline_paths`)
     months_past_band: int | None
     indicators: tuple[Indicator, ...]
     growth: Growth
+    structure: ForecastStructure | None
     backtest: Backtest | None
+    forecast_says: str | None
     n_months: int
     approach_months: int
     history: pd.DataFrame = field(repr=False)  # month, arr
@@ -153,6 +210,11 @@ class TimingResult:
     def indicator(self, name: str) -> Indicator:
         return next(i for i in self.indicators if i.name == name)
 
+    @property
+    def trusted(self) -> bool | None:
+        """Whether the forecast passed its own backtest (None: no backtest)."""
+        return None if self.backtest is None else self.backtest.trust.trusted
+
     def to_dict(self) -> dict:
         value = {i.name: i.value for i in self.indicators}
         return {
@@ -161,9 +223,13 @@ class TimingResult:
             "current_arr": round(self.current_arr, 2),
             "band": [self.band[0], self.band[1]],
             "months_to_band": self.months_to_band.to_dict() if self.months_to_band else None,
+            "baseline_months_to_band": self.baseline_to_band.to_dict() if self.baseline_to_band else None,
+            "forecast_says": self.forecast_says,
+            "forecast_trusted": self.trusted,
             "months_past_band": self.months_past_band,
             "arr_growth_annual": value["arr_growth_annual"],
             "growth": self.growth.to_dict(),
+            "forecast_structure": None if self.structure is None else self.structure.to_dict(),
             "nrr": value["nrr"],
             "nrr_method": self.indicator("nrr").method.code,
             "self_serve_share": value["self_serve_share"],
@@ -176,148 +242,20 @@ class TimingResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# Flywheel evidence
-
-
-def arr_growth_annual(arr: pd.DataFrame) -> float | None:
-    """ARR now over ARR twelve months earlier, minus one (share); None with under 13 months."""
-    if len(arr) < 13 or arr["arr"].iloc[-13] <= 0:
-        return None
-    return rounded(arr["arr"].iloc[-1] / arr["arr"].iloc[-13] - 1)
-
-
-def annualised_growth(arr: pd.DataFrame, months: int) -> float | None:
-    """ARR growth over the last `months` months, as a yearly rate (share); None without them."""
-    if len(arr) <= months or arr["arr"].iloc[-months - 1] <= 0 or arr["arr"].iloc[-1] <= 0:
-        return None
-    return float((arr["arr"].iloc[-1] / arr["arr"].iloc[-months - 1]) ** (12 / months) - 1)
-
-
-def compounded_nrr(arr: pd.DataFrame) -> float | None:
-    """Trailing-12-month net revenue retention compounded from the monthly movements (share).
-
-    The product over the last twelve months of 1 + (expansion - contraction - churn) / ARR of the
-    month before. An approximation: the movement columns are company totals, so expansion of
-    customers won during the year still counts (less than adding the year's movements to the
-    ARR of a year ago, which counts all of it). New and reactivated ARR (customers returning after
-    churn) are not retention and are left out. None when a movement column is missing or there
-    are under 13 months.
-    """
-    movements = ["expansion_arr", "contraction_arr", "churned_arr"]
-    if len(arr) < 13 or any(c not in arr for c in movements):
-        return None
-    window = arr.iloc[-12:]
-    before = arr["arr"].iloc[-13:-1].to_numpy(dtype=float)
-    if window[movements].isna().any().any() or (before <= 0).any():
-        return None
-    net = (window["expansion_arr"] - window["contraction_arr"] - window["churned_arr"]).to_numpy(dtype=float)
-    return rounded(float(np.prod(1 + net / before)))
-
-
-def cohort_nrr(account_arr: pd.DataFrame, *, month: pd.Timestamp) -> tuple[float | None, int]:
-    """Net revenue retention of the customers paying twelve months before `month` (share), and
-    how many they were: their ARR in `month` over their ARR then. Exact, from customer-level ARR.
-
-    `account_arr` has one row per account and month: account_id, month (month start), arr.
-    """
-    start = month - pd.DateOffset(months=12)
-    then = account_arr[(account_arr["month"] == start) & (account_arr["arr"] > 0)]
-    if then.empty:
-        return None, 0
-    now = account_arr[account_arr["month"] == month].set_index("account_id")["arr"]
-    kept = then["account_id"].map(now).fillna(0.0)
-    return rounded(float(kept.sum() / then["arr"].sum())), len(then)
-
-
-def self_serve_share(arr: pd.DataFrame) -> float | None:
-    """Share of the last month's ARR that came through the self-serve (bottom-up) motion."""
-    if "self_serve_arr" not in arr or pd.isna(arr["self_serve_arr"].iloc[-1]) or arr["arr"].iloc[-1] <= 0:
-        return None
-    return rounded(arr["self_serve_arr"].iloc[-1] / arr["arr"].iloc[-1])
-
-
-def magic_number(arr: pd.DataFrame) -> float | None:
-    """Net new ARR in the last quarter over sales & marketing spend in the quarter before."""
-    if "sales_marketing_spend" not in arr or len(arr) < 7:
-        return None
-    spend = arr["sales_marketing_spend"].iloc[-6:-3]
-    if spend.isna().any() or spend.sum() <= 0:
-        return None
-    return rounded((arr["arr"].iloc[-1] - arr["arr"].iloc[-4]) / spend.sum())
-
-
-def signup_growth(arr: pd.DataFrame) -> float | None:
-    """Signups in the last twelve months over the twelve before, minus one (share)."""
-    if "signups" not in arr or len(arr) < 24:
-        return None
-    recent, before = arr["signups"].iloc[-12:], arr["signups"].iloc[-24:-12]
-    if recent.isna().any() or before.isna().any() or before.sum() <= 0:
-        return None
-    return rounded(float(recent.sum()) / float(before.sum()) - 1)
-
-
-def nrr_indicator(arr: pd.DataFrame, account_arr: pd.DataFrame | None) -> Indicator:
-    """NRR exactly from customer-level ARR when it is given, else compounded from the movements."""
-    if account_arr is not None and len(arr):
-        value, customers = cohort_nrr(account_arr, month=arr["month"].iloc[-1])
-        if value is not None:
-            return Indicator(
-                name="nrr",
-                value=value,
-                unit="share",
-                mark=NRR_TOP_COMPANIES,
-                n_months=13,
-                method=Note("nrr_cohort", customers=customers),
-            )
-    return Indicator(
-        name="nrr",
-        value=compounded_nrr(arr),
-        unit="share",
-        mark=NRR_TOP_COMPANIES,
-        n_months=min(len(arr), 13),
-        method=Note("nrr_compounded"),
-    )
-
-
-def flywheel_indicators(arr: pd.DataFrame, account_arr: pd.DataFrame | None = None) -> tuple[Indicator, ...]:
-    """The flywheel evidence the columns allow, each beside its rule of thumb."""
-    n = len(arr)
-    return (
-        Indicator(
-            name="arr_growth_annual",
-            value=arr_growth_annual(arr),
-            unit="share",
-            mark=None,
-            n_months=min(n, 13),
-        ),
-        nrr_indicator(arr, account_arr),
-        Indicator(name="self_serve_share", value=self_serve_share(arr), unit="share", mark=None, n_months=1),
-        Indicator(
-            name="magic_number",
-            value=magic_number(arr),
-            unit="ratio",
-            mark=MAGIC_NUMBER_EFFICIENT,
-            n_months=min(n, 6),
-        ),
-        Indicator(
-            name="signup_growth", value=signup_growth(arr), unit="share", mark=None, n_months=min(n, 24)
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Forecast
 
 
-def months_to_band(paths: np.ndarray, *, band_low: float, n_months: int, ranged: bool = True) -> MonthsToBand:
-    """First month each simulated log-ARR path reaches `band_low`, summarised as P10/P50/P90."""
+def months_to_band(
+    paths: np.ndarray, *, start: float, band_low: float, n_months: int, ranged: bool = True
+) -> MonthsToBand:
+    """When each simulated log-ARR path reaches `band_low` (`forecast.first_passage`, from the last
+    month's log ARR `start`), summarised as P10/P50/P90 months (to a tenth)."""
     horizon, n_paths = paths.shape
-    reached = paths >= np.log(band_low)
-    first = np.where(reached.any(axis=0), reached.argmax(axis=0) + 1, np.inf)
+    first = first_passage(paths, np.log(band_low), start=start)
 
-    def quantile(q: float) -> int | None:
+    def quantile(q: float) -> float | None:
         value = np.quantile(first, q, method="inverted_cdf")
-        return None if not np.isfinite(value) else int(value)
+        return None if not np.isfinite(value) else round(float(value), 1)
 
     return MonthsToBand(
         p10=quantile(0.1) if ranged else None,
@@ -330,20 +268,85 @@ def months_to_band(paths: np.ndarray, *, band_low: float, n_months: int, ranged:
     )
 
 
-def _forecast_frame(model: TrendForecast, last_month: pd.Timestamp, horizon: int) -> pd.DataFrame:
-    months = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
-    q = np.exp(model.quantiles(np.arange(1, horizon + 1)))
-    return pd.DataFrame({"month": months, "p10": q[:, 0], "p50": q[:, 1], "p90": q[:, 2]})
+def _forecast_frame(paths: np.ndarray, last_month: pd.Timestamp) -> pd.DataFrame:
+    months = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=len(paths), freq="MS")
+    q = np.exp(np.quantile(paths, [0.1, 0.5, 0.9], axis=1))
+    return pd.DataFrame({"month": months, "p10": q[0], "p50": q[1], "p90": q[2]})
 
 
-def growth_of(arr: pd.DataFrame, model: TrendForecast | None) -> Growth:
+def growth_of(arr: pd.DataFrame, model: TrendForecast | None, *, adjusted: bool = False) -> Growth:
+    """Recent and longer-run growth of `arr` (month, arr), and the model's growth rate today."""
     longer = min(LONGER_MONTHS, len(arr) - 1)
     return Growth(
         recent=annualised_growth(arr, RECENT_MONTHS),
         longer=annualised_growth(arr, longer) if longer > RECENT_MONTHS else None,
         longer_months=max(longer, 0),
         today=None if model is None else model.annual_growth,
+        adjusted=adjusted,
     )
+
+
+def declared_shifts(
+    arr_events: pd.DataFrame | None, months: pd.Series
+) -> tuple[dict[int, str], tuple[Note, ...]]:
+    """The positions (in `months`) of the level shifts `arr_events` declares, with their kinds,
+    and a note for each event the forecast cannot model (the first month, or outside the months)."""
+    if arr_events is None or arr_events.empty:
+        return {}, ()
+    where = {m: i for i, m in enumerate(months)}
+    positions: dict[int, str] = {}
+    notes = []
+    for event in arr_events.sort_values("month").itertuples():
+        position = where.get(event.month)
+        if position is None or position == 0:
+            notes.append(Note("arr_event_not_modelled", month=f"{event.month:%Y-%m}", kind=event.kind))
+            continue
+        positions.setdefault(position, event.kind)
+    return positions, tuple(notes)
+
+
+def _structure_of(fit: Structure, months: pd.Series, kinds: dict[int, str]) -> ForecastStructure:
+    month_list = list(months)
+    return ForecastStructure(
+        shifts=tuple(
+            LevelShift(
+                month=month_list[s.position],
+                size=float(np.expm1(s.size)),
+                source=s.source,
+                kind=kinds.get(s.position),
+                statistic=s.statistic,
+            )
+            for s in fit.shifts
+        ),
+        seasonal=fit.seasonal,
+        seasonal_tested=fit.seasonal_tested,
+        seasonal_score=fit.seasonal_score,
+        plain_score=fit.plain_score,
+        seasonal_cases=fit.seasonal_cases,
+    )
+
+
+def _structure_notes(structure: ForecastStructure) -> list[Note]:
+    notes = [
+        Note(
+            "level_shift",
+            month=f"{s.month:%Y-%m}",
+            size=s.size,
+            source=s.source,
+            kind=s.kind,
+        )
+        for s in structure.shifts
+    ]
+    if structure.seasonal:
+        notes.append(
+            Note(
+                "yearly_pattern",
+                score_with=structure.seasonal_score,
+                score_without=structure.plain_score,
+                cases=structure.seasonal_cases,
+            )
+        )
+    return notes
 
 
 def assess_timing(
@@ -353,12 +356,14 @@ def assess_timing(
     band_low: float = TimingSettings.band_low,
     band_high: float = TimingSettings.band_high,
     approach_months: int = TimingSettings.approach_months,
+    alpha: float = CommonSettings.alpha,
     horizon_months: int = 60,
     n_paths: int = 2000,
     seed: int = CommonSettings.seed,
     account_arr: pd.DataFrame | None = None,
+    arr_events: pd.DataFrame | None = None,
 ) -> TimingResult:
-    """Place ARR against the top-down band, forecast entry, and verdict.
+    """Place ARR against the top-down band, forecast entry, check the forecast, and verdict.
 
     Parameters
     ----------
@@ -371,16 +376,23 @@ def assess_timing(
         The ARR band (currency) where top-down sales start to pay off; default $20-30M.
     approach_months
         Below the band, a median forecast entry within this many months is `approaching`.
+    alpha
+        Level of the backtest's check: the forecast is not trusted when its P10-P90 interval
+        covered so few backtest cases that P(Binomial(n, 0.8) <= covered) < alpha.
     horizon_months, n_paths, seed
         Forecast horizon (months), number of simulated paths, and the random seed.
     account_arr
         Customer-level monthly ARR (account_id, month, arr), when known: NRR is then exact.
+    arr_events
+        One-off level shifts the company declares (month, kind: an acquisition, a price change),
+        modelled as steps in ARR from that month on; others are detected.
 
     Returns
     -------
     TimingResult
         `early` (below the band, median entry further than `approach_months`), `approaching`,
-        `in_window` or `late` (past the band), with the forecast and flywheel evidence.
+        `unclear` (below the band, but the forecast failed its own backtest), `in_window` or
+        `late` (past the band), with the forecast, its backtest and the flywheel evidence.
     """
     low, high = band_low, band_high
     if not 0 < low < high:
@@ -394,13 +406,26 @@ def assess_timing(
         raise ValueError(f"no complete month of arr_monthly ends on or before as_of {as_of:%Y-%m-%d}")
     current = float(arr["arr"].iloc[-1])
     notes: list[Note] = []
-    positive = arr[arr["arr"] > 0]
-    model = (
-        fit_trend(np.log(positive["arr"].to_numpy()), seed=seed)
-        if len(positive) >= MIN_FORECAST_MONTHS
-        else None
-    )
-    growth = growth_of(arr, model)
+    # The months from the first with positive ARR on; a month without (zero) is missing to the model.
+    fitted = arr.iloc[int((arr["arr"] > 0).to_numpy().argmax()) :] if (arr["arr"] > 0).any() else arr.iloc[:0]
+    log_arr = np.log(fitted["arr"].where(fitted["arr"] > 0).to_numpy(dtype=float))
+    n_positive = int(np.isfinite(log_arr).sum())
+
+    forecast, to_band, baseline, past, backtest = None, None, None, None, None
+    structure, model, says = None, None, None
+    growth_arr = arr
+    below = current < low
+    if n_positive >= MIN_FORECAST_MONTHS and below:
+        kinds, event_notes = declared_shifts(arr_events, fitted["month"])
+        notes += event_notes
+        fit = structure_of(log_arr, first_month=int(fitted["month"].iloc[0].month), declared=kinds, seed=seed)
+        model = fit.model
+        structure = _structure_of(fit, fitted["month"], kinds)
+        notes += _structure_notes(structure)
+        if structure.shifts or structure.seasonal:
+            growth_arr = fitted[["month"]].assign(arr=np.exp(fit.adjusted(log_arr)))
+        backtest = rolling_backtest(fit.adjusted(log_arr), model, alpha=alpha)
+    growth = growth_of(growth_arr, model, adjusted=growth_arr is not arr)
     if growth.slowing:
         notes.append(
             Note(
@@ -412,7 +437,6 @@ def assess_timing(
             )
         )
 
-    forecast, to_band, past, backtest = None, None, None, None
     if current >= high:
         verdict = "late"
         # Months since ARR last crossed the band's top edge and stayed above it.
@@ -421,7 +445,7 @@ def assess_timing(
         verdict = "in_window"
     elif model is None:
         verdict = "early"
-        notes.append(Note("too_few_months_to_forecast", months=len(positive), needed=MIN_FORECAST_MONTHS))
+        notes.append(Note("too_few_months_to_forecast", months=n_positive, needed=MIN_FORECAST_MONTHS))
     else:
         if not model.converged:
             notes.append(Note("forecast_not_converged"))
@@ -429,15 +453,30 @@ def assess_timing(
         if not ranged:
             notes.append(Note("forecast_without_noise"))
         paths = model.simulate(horizon=horizon_months, n_paths=n_paths, seed=seed)
-        to_band = months_to_band(paths, band_low=low, n_months=model.n_months, ranged=ranged)
-        forecast = _forecast_frame(model, arr["month"].iloc[-1], horizon_months)
+        start = float(log_arr[-1])
+        to_band = months_to_band(paths, start=start, band_low=low, n_months=model.n_months, ranged=ranged)
+        forecast = _forecast_frame(paths, arr["month"].iloc[-1])
+        simple = baseline_paths(log_arr, horizon=horizon_months, n_paths=n_paths, seed=seed)
+        if simple is not None:
+            baseline = months_to_band(simple, start=start, band_low=low, n_months=model.n_months)
         if model.annual_growth <= 0:
             notes.append(Note("arr_not_growing"))
-        soon = to_band.p50 is not None and to_band.p50 <= approach_months
-        verdict = "approaching" if soon else "early"
-        backtest = rolling_backtest(np.log(positive["arr"].to_numpy()), seed=seed)
+        says = "approaching" if to_band.p50 is not None and to_band.p50 <= approach_months else "early"
+        verdict = says
         if backtest.cases == 0:
             backtest = None
+        elif not backtest.trust.trusted:
+            verdict = "unclear"
+            trust = backtest.trust
+            notes.append(
+                Note(
+                    "forecast_untrusted",
+                    covered=trust.covered,
+                    cases=trust.cases,
+                    p_value=trust.p_value,
+                    says=says,
+                )
+            )
 
     return TimingResult(
         verdict=verdict,
@@ -445,10 +484,13 @@ def assess_timing(
         current_arr=current,
         band=(float(low), float(high)),
         months_to_band=to_band,
+        baseline_to_band=baseline,
         months_past_band=past,
         indicators=flywheel_indicators(arr, account_arr),
         growth=growth,
+        structure=structure,
         backtest=backtest,
+        forecast_says=says,
         n_months=len(arr),
         approach_months=approach_months,
         history=arr[["month", "arr"]].copy(),

@@ -12,6 +12,9 @@ from typing import Literal
 
 Kind = Literal["id", "text", "label", "date", "timestamp", "month", "number", "integer", "bool"]
 
+# What a one-off change in ARR declared in arr_events was (the forecast models each as a step).
+ARR_EVENT_KINDS = ("acquisition", "divestiture", "price_change", "other")
+
 # The article's four attributes of a top-down sales leader (scored in interview_scores).
 LEADER_ATTRIBUTES = (
     "collaborative",
@@ -231,6 +234,18 @@ TABLES: dict[str, Table] = {
             key=("candidate_id", "interviewer", "attribute"),
             references=(("candidate_id", "leader_candidates"),),
         ),
+        # One-off level shifts in ARR (an acquisition, a price change), declared so the forecast
+        # models them as steps instead of reading them as growth.
+        Table(
+            "arr_events",
+            "one-off change in ARR, in the first month it shows",
+            (
+                Column("month", "month"),
+                Column("kind", "label", labels=ARR_EVENT_KINDS),
+                Column("description", "text", required=False),
+            ),
+            key=("month", "kind"),
+        ),
     )
 }
 
@@ -246,3 +261,6 @@ ORDERED_DATES: tuple[tuple[str, str, str], ...] = (
     ("users", "first_active", "last_active"),
     ("opportunities", "opened_at", "closed_at"),
 )
+
+# (table, month column): months that must be months of arr_monthly.
+MONTHS_OF_ARR: tuple[tuple[str, str], ...] = (("arr_events", "month"),)

@@ -3,8 +3,9 @@
 A run with `as_of = X` on full data must equal a run on the data cut at X by hand, so nothing an
 analysis sees may come from after X: months after it, accounts created after it, users first
 active after it (their last activity clipped to it), opportunities opened after it, feature
-requests after it. An opportunity closed after X was still open on X. Events after X are left
-out where events are aggregated (`usage`). The run reports how many rows each rule set aside.
+requests after it, ARR events (`arr_events`) after it. An opportunity closed after X was still
+open on X. Events after X are left out where events are aggregated (`usage`). The run reports how
+many rows each rule set aside.
 
 Some columns are snapshots the cut cannot reach — `accounts.employee_count`, `seats`, `arr`,
 `plan`, and the window counts of `users` — so a backtest uses today's values for them (SNAPSHOTS).
@@ -39,6 +40,7 @@ RULES = (
     "closed_after_counted_open",
     "requests_after",
     "events_after",
+    "arr_events_after",
 )
 
 
@@ -81,6 +83,8 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> tuple[dict, 
     if "arr_monthly" in out:
         months = out["arr_monthly"]["month"]
         keep("arr_monthly", month_end(months) <= as_of, "months_after")
+    if "arr_events" in out:
+        keep("arr_events", month_end(out["arr_events"]["month"]) <= as_of, "arr_events_after")
     if "account_arr" in out:
         months = out["account_arr"]["month"]
         keep("account_arr", month_end(months) <= as_of, "customer_months_after")

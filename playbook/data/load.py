@@ -19,7 +19,7 @@ from playbook.data.errors import DataError, Problem
 from playbook.data.events import EventsAt
 from playbook.data.notes import Note
 from playbook.data.parse import check_table, decoding_note, read_table
-from playbook.data.rules import contiguous_months, date_order, foreign_keys, movement_gaps
+from playbook.data.rules import contiguous_months, date_order, foreign_keys, months_of_arr, movement_gaps
 from playbook.data.settings import DataSettings
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -49,6 +49,7 @@ class Dataset:
     interview_scores: pd.DataFrame | None = None
     account_arr: pd.DataFrame | None = None
     account_map: pd.DataFrame | None = None
+    arr_events: pd.DataFrame | None = None
     events_at: EventsAt | None = None
     usage_from_events: bool = False
     active_window_days: int = DataSettings.active_window_days
@@ -280,6 +281,7 @@ def _validated(
             problems += contiguous_months(tables["arr_monthly"])
         problems += foreign_keys(tables)
         problems += date_order(tables)
+        problems += months_of_arr(tables)
     if problems:
         raise DataError(problems)
     decoded = tuple(note for frame in tables.values() if (note := decoding_note(frame)))

@@ -1,4 +1,4 @@
-"""Rules across rows and tables: contiguous months, foreign keys, dates in order."""
+"""Rules across rows and tables: contiguous months, foreign keys, dates in order, event months."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from playbook.data.contract import NOT_BEFORE_ACCOUNT_CREATED, ORDERED_DATES, TABLES
+from playbook.data.contract import MONTHS_OF_ARR, NOT_BEFORE_ACCOUNT_CREATED, ORDERED_DATES, TABLES
 from playbook.data.errors import Problem, problem
 from playbook.data.notes import Note
 from playbook.data.parse import locator
@@ -134,6 +134,30 @@ def date_order(tables: dict[str, pd.DataFrame]) -> list[Problem]:
                     "must not be before the account's created_at in accounts",
                     _rows(frame, early),
                     list(frame.loc[early, column].dt.strftime("%Y-%m-%d")),
+                )
+            )
+    return problems
+
+
+def months_of_arr(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Months (arr_events) that must be months of arr_monthly: a step in ARR is placed in a month
+    the ARR history holds."""
+    arr = tables.get("arr_monthly")
+    problems = []
+    for name, column in MONTHS_OF_ARR:
+        frame = tables.get(name)
+        if frame is None or arr is None:
+            continue
+        outside = frame[column].notna() & ~frame[column].isin(arr["month"])
+        if outside.any():
+            first, last = arr["month"].min(), arr["month"].max()
+            problems.append(
+                problem(
+                    frame.attrs["file"],
+                    column,
+                    f"must be a month of {arr.attrs['file']} ({first:%Y-%m} to {last:%Y-%m})",
+                    _rows(frame, outside),
+                    list(frame.loc[outside, column].dt.strftime("%Y-%m")),
                 )
             )
     return problems

@@ -80,6 +80,7 @@ def timing(dataset: Dataset, params: Params) -> TimingResult:
         dataset.arr_monthly,
         as_of=dataset.as_of,
         account_arr=dataset.account_arr,
+        arr_events=dataset.arr_events,
         **params.arguments_of(assess_timing),
     )
 

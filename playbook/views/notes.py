@@ -269,6 +269,7 @@ OUTSIDE_REASONS = Words(
 SET_ASIDE_RULES = Words(
     {
         "months_after": N_("months ending after as_of set aside"),
+        "arr_events_after": N_("ARR events in months ending after as_of set aside"),
         "customer_months_after": N_("customer-months ending after as_of set aside"),
         "accounts_created_after": N_("accounts created after as_of set aside"),
         "map_ids_after": N_("ids of accounts created after as_of set aside"),

@@ -14,7 +14,7 @@ import importlib
 from playbook.samples.scenarios.base import Company, Scenario, Target
 
 # The modules that declare scenarios (each has SCENARIOS: a tuple of Scenario).
-MODULES: tuple[str, ...] = ("penetration", "enterprise_demand", "stake", "leaders")
+MODULES: tuple[str, ...] = ("timing", "penetration", "enterprise_demand", "stake", "leaders")
 
 
 def all_scenarios() -> dict[str, Scenario]:
