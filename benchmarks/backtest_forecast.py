@@ -1,25 +1,28 @@
-"""How the ARR forecast's P10-P90 interval holds up: public companies, and simulated decelerating ones.
+"""How the ARR forecast holds up on public companies: months to a target, and levels.
 
-Run with `.venv/bin/python benchmarks/backtest_forecast.py` (about four minutes; `--public-only`
-about one); `make figures` writes the same tables into docs/methods.md, and tests/test_forecast.py
-recomputes the public figures and checks the docs state them within their numerical spread.
+Run with `.venv/bin/python benchmarks/backtest_forecast.py` (about a minute); it prints the
+Markdown tables docs/methods.md quotes (`public_figures()`), and tests/test_public_backtest.py
+recomputes them and asserts their coverage and sharpness bounds.
 
-1. Public revenue (`data/public/public_revenue.json`: sourced figures of product-led companies,
-   copied from the project's shared folder): each quarter's revenue x 4 is placed at its
-   quarter-end month, with the months between left missing (no interpolation, which would hide
-   noise). From every reported quarter with at least four before it, the model is fitted on what
-   was known then and its P10-P90 interval checked against every quarter reported in the next
-   twelve months.
-2. Simulated companies, 60 months each, forecast from month 42: growth that decays geometrically,
-   linearly, drifts at random, or stays steady. The chosen model (a local linear trend with the
-   uncertainty of its variances) is set beside the variant without that uncertainty and the
-   model it replaced (constant growth estimated on the last 24 months).
-3. The numerical spread of the public figures: the model's noise variances are fitted by L-BFGS
-   on four to nine quarterly figures, where the likelihood is flat; another CPU's rounding sends
-   it elsewhere (a median P50 error of 6.9% here, 7.2% on another machine). The public backtest
-   is refitted from perturbed starting values (`perturbed_starts`), and the range of its figures
-   is the precision they are stated and checked with (docs/methods.md, "How precise the figures
-   are").
+Data: `data/public/public_revenue.json` (sourced figures of product-led companies, copied from
+the project's shared folder): each reported quarter's revenue x 4 is an ARR run-rate placed at its
+quarter-end month, the months between left missing — the model is fitted on what was reported,
+never on interpolated months. From every reported quarter with at least MIN_OBSERVED reported
+before it (itself included), the forecast is fitted exactly as a run fits it (`structure_of`:
+level shifts, then the model) on what was known then, and checked two ways:
+
+1. **Months to a target** — what the board reads. The target is the ARR the company in fact
+   reported 6, 9 or 12 months later; the true months to it are when the reported series,
+   log-linear between quarter ends (for the truth only), first reaches it. The forecast's
+   P10-P90 months (from 2,000 simulated paths, 60 months) is scored by coverage, sharpness (P90
+   past the horizon; P90 over P50) and the interval score ("never" counted as 61 months), against
+   the baseline: the mean log growth of the last 12 months with the last 24 months' growths
+   block-bootstrapped (blocks of 3 months: one quarter; where 24 months of figures exist).
+2. **Levels**: the P10-P90 of log ARR at every quarter reported in the next 12 months.
+
+A company's forecasts from neighbouring origins overlap, so cases are not independent: every
+interval is a percentile bootstrap over forecast origins (all the cases of an origin drawn
+together), and the number of origins is stated beside the number of cases.
 """
 
 from __future__ import annotations
@@ -27,20 +30,21 @@ from __future__ import annotations
 import json
 import re
 import sys
-from contextlib import contextmanager
-from unittest import mock
 
 import numpy as np
 import pandas as pd
 
 from playbook import PROJECT_ROOT
-from playbook.analyses.forecast import fit_trend
+from playbook.analyses.backtest import baseline_paths, interval_score
+from playbook.analyses.forecast import first_passage
+from playbook.analyses.forecast_structure import structure_of
 
 PUBLIC = PROJECT_ROOT / "data" / "public" / "public_revenue.json"
 MIN_OBSERVED, MAX_AHEAD = 4, 12
-# Starting values of the noise variances moved by a factor exp(scale x N(0, 1)): in their sixth
-# significant digit (the size of a difference in rounding) and by about 10%; REFITS of each.
-REFIT_SCALES, REFITS = (1e-6, 0.1), 16
+TARGET_MONTHS = (6, 9, 12)  # a target is the ARR reported this many months after the origin
+HORIZON, PATHS = 60, 2000
+NEVER = HORIZON + 1
+BOOTSTRAP, SEED = 2000, 0
 
 
 def quarter_end(key: str, fiscal: str) -> pd.Timestamp:
@@ -70,187 +74,192 @@ def public_series() -> dict[str, pd.Series]:
     return out
 
 
-def observed_cases(series: pd.Series, *, seed: int = 0) -> pd.DataFrame:
-    """From every reported figure with MIN_OBSERVED before it (itself included), the P10-P90
-    interval of every figure reported in the next MAX_AHEAD months."""
+def crossing(log_arr: np.ndarray, start: int, level: float) -> float | None:
+    """Months after `start` until `log_arr` (log-linear between its figures) first reaches `level`."""
+    known = np.flatnonzero(np.isfinite(log_arr))
+    filled = np.interp(np.arange(len(log_arr)), known, log_arr[known])
+    after = filled[start:]
+    return float(first_passage(after[1:, None], level, start=after[0])[0]) if after[0] < level else 0.0
+
+
+def origin_cases(name: str, series: pd.Series, *, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """From every reported figure with MIN_OBSERVED before it: the months-to-target cases and the
+    level cases (one row each), with the origin named by company and month."""
     y = np.log(series.to_numpy(dtype=float))
     seen = np.flatnonzero(np.isfinite(y))
-    rows = []
+    first_month = int(series.index[0].month)
+    targets, levels = [], []
     for k in seen[MIN_OBSERVED - 1 :]:
         later = [j for j in seen if k < j <= k + MAX_AHEAD]
         if not later:
             continue
-        q = fit_trend(y[: k + 1], seed=seed).quantiles([j - k for j in later])
+        origin = f"{name} {series.index[k]:%Y-%m}"
+        model = structure_of(y[: k + 1], first_month=first_month, seed=seed).model
+        q = model.quantiles([j - k for j in later])
         for j, (p10, p50, p90) in zip(later, q, strict=True):
-            rows.append((series.index[k], j - k, bool(p10 <= y[j] <= p90), float(abs(np.expm1(p50 - y[j])))))
-    return pd.DataFrame(rows, columns=["origin", "months_ahead", "covered", "error"])
-
-
-def wilson(covered: int, n: int) -> tuple[float, float]:
-    from statsmodels.stats.proportion import proportion_confint
-
-    return tuple(float(v) for v in proportion_confint(covered, n, alpha=0.05, method="wilson"))
-
-
-def public_backtest() -> pd.DataFrame:
-    """One row per company and one for all: cases, covered, coverage with its Wilson interval,
-    median absolute error of the P50."""
-    rows = []
-    cases = {name: observed_cases(series) for name, series in public_series().items()}
-    cases = {name: frame for name, frame in cases.items() if len(frame)}
-    for name, frame in [*cases.items(), ("all", pd.concat(cases.values()))]:
-        covered, n = int(frame["covered"].sum()), len(frame)
-        low, high = wilson(covered, n)
-        rows.append((name, int(n), covered, covered / n, low, high, float(frame["error"].median())))
-    return pd.DataFrame(
-        rows, columns=["company", "cases", "covered", "coverage", "low", "high", "median_error"]
-    )
-
-
-@contextmanager
-def perturbed_starts(scale: float, seed):
-    """Within this block every fit of the forecast model starts from its default starting values
-    multiplied by exp(scale x N(0, 1)), one draw per value and fit (seeded)."""
-    from statsmodels.tsa.statespace.structural import UnobservedComponents
-
-    rng = np.random.default_rng(seed)
-    fit = UnobservedComponents.fit
-
-    def perturbed_fit(model, start_params=None, **kwargs):
-        if start_params is None:
-            start = np.asarray(model.start_params, dtype=float)
-            start_params = start * np.exp(scale * rng.standard_normal(start.size))
-        return fit(model, start_params=start_params, **kwargs)
-
-    with mock.patch.object(UnobservedComponents, "fit", perturbed_fit):
-        yield
-
-
-def public_refits(scales=REFIT_SCALES, refits: int = REFITS, *, first: int = 0) -> pd.DataFrame:
-    """The public backtest refitted `refits` times from perturbed starting values at each scale
-    (seeds `first`, `first + 1`, ...): one row per refit and company (scale, refit, company,
-    covered, median_error)."""
-    frames = []
-    for i, scale in enumerate(scales):
-        for k in range(first, first + refits):
-            with perturbed_starts(scale, seed=(i, k)):
-                frame = public_backtest()
-            frames.append(
-                frame.assign(scale=scale, refit=k)[["scale", "refit", "company", "covered", "median_error"]]
+            levels.append(
+                (
+                    name,
+                    origin,
+                    j - k,
+                    bool(p10 <= y[j] <= p90),
+                    float(abs(np.expm1(p50 - y[j]))),
+                    float(interval_score(p10, p90, y[j])),
+                )
             )
-    return pd.concat(frames, ignore_index=True)
-
-
-def numerical_spread(public: pd.DataFrame, refits: pd.DataFrame) -> pd.DataFrame:
-    """Per company, the lowest and highest covered count and median error over the refits and
-    the default fit."""
-    both = pd.concat([public[["company", "covered", "median_error"]], refits], ignore_index=True)
-    spread = both.groupby("company", sort=False).agg(
-        covered_low=("covered", "min"),
-        covered_high=("covered", "max"),
-        error_low=("median_error", "min"),
-        error_high=("median_error", "max"),
+        paths = model.simulate(horizon=HORIZON, n_paths=PATHS, seed=seed)
+        history = np.interp(np.arange(k + 1), seen[seen <= k], y[seen[seen <= k]])  # for the baseline only
+        simple = baseline_paths(history, horizon=HORIZON, n_paths=PATHS, seed=seed)
+        for j in later:
+            if j - k not in TARGET_MONTHS:
+                continue
+            truth = crossing(y, k, y[j])
+            p10, p50, p90 = _quantiles(first_passage(paths, y[j], start=y[k]))
+            base = None if simple is None else _quantiles(first_passage(simple, y[j], start=y[k]))
+            targets.append(
+                (
+                    name,
+                    origin,
+                    j - k,
+                    truth,
+                    p10,
+                    p50,
+                    p90,
+                    None if base is None else float(interval_score(base[0], base[2], truth)),
+                )
+            )
+    target_frame = pd.DataFrame(
+        targets, columns=["company", "origin", "months_ahead", "truth", "p10", "p50", "p90", "baseline_score"]
     )
-    return spread.loc[public["company"]].reset_index()
+    target_frame = target_frame.assign(
+        covered=(target_frame["p10"] <= target_frame["truth"])
+        & (target_frame["truth"] <= target_frame["p90"]),
+        score=interval_score(target_frame["p10"], target_frame["p90"], target_frame["truth"]),
+        beyond=target_frame["p90"] >= NEVER,
+        ratio=target_frame["p90"] / target_frame["p50"],
+    )
+    level_frame = pd.DataFrame(
+        levels, columns=["company", "origin", "months_ahead", "covered", "error", "score"]
+    )
+    return target_frame, level_frame
 
 
-def coverage_text(covered: int, cases: int) -> str:
-    """'81% (62%–91%)': the share of cases covered and its Wilson 95% interval."""
-    low, high = wilson(covered, cases)
-    return f"{covered / cases:.0%} ({low:.0%}–{high:.0%})"
+def _quantiles(months: np.ndarray) -> tuple[float, float, float]:
+    """P10, P50, P90 of first-passage months, "never" counted as NEVER."""
+    capped = np.where(np.isfinite(months), months, NEVER)
+    return tuple(float(v) for v in np.quantile(capped, [0.1, 0.5, 0.9], method="inverted_cdf"))
 
 
-def public_table(public: pd.DataFrame, spread: pd.DataFrame, refits: int) -> str:
-    """The public backtest as a Markdown table, each figure beside its range over `refits` refits."""
-    lines = [
-        f"| company | forecasts checked | P10–P90 covered | coverage (95% interval) | median error of P50 "
-        f"| covered, {refits} refits | median error, {refits} refits |",
-        "|---|---:|---:|---|---:|---:|---:|",
-    ]
-    for r, s in zip(public.itertuples(), spread.itertuples(), strict=True):
-        lines.append(
-            f"| {r.company} | {r.cases} | {r.covered} | {coverage_text(r.covered, r.cases)} "
-            f"| {r.median_error:.1%} | {s.covered_low}–{s.covered_high} "
-            f"| {s.error_low:.1%}–{s.error_high:.1%} |"
-        )
-    return "\n".join(lines) + "\n"
+def public_cases(*, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every company's months-to-target and level cases, pooled."""
+    found = [origin_cases(name, series, seed=seed) for name, series in public_series().items()]
+    return pd.concat([t for t, _ in found], ignore_index=True), pd.concat(
+        [v for _, v in found], ignore_index=True
+    )
 
 
-def simulated_growth(kind: str, rng, n: int = 60) -> np.ndarray:
-    """Monthly log ARR of a simulated company whose monthly growth decays, drifts or holds."""
-    if kind == "geometric decay":
-        growth = rng.uniform(0.04, 0.1) * rng.uniform(0.95, 0.99) ** np.arange(n)
-    elif kind == "linear decay":
-        growth = np.linspace(rng.uniform(0.04, 0.1), rng.uniform(0.0, 0.02), n)
-    elif kind == "random drift":
-        growth = rng.uniform(0.01, 0.06) + np.cumsum(rng.normal(0, 0.003, n))
-    else:  # steady
-        growth = np.full(n, rng.uniform(0.01, 0.06))
-    if kind != "steady":
-        growth = growth + np.cumsum(rng.normal(0, 0.002, n)) * (kind != "random drift")
-    return np.log(2e6) + np.cumsum(growth) + rng.normal(0, rng.uniform(0.005, 0.03), n)
-
-
-def constant_growth_quantiles(y: np.ndarray, horizons, *, seed: int) -> np.ndarray:
-    """The replaced model: monthly log growth = the mean of the last 24 months plus noise, with
-    the uncertainty of both (the P10 and P90 of its simulated paths)."""
-    growth = np.diff(y)[-24:]
+def by_origin(cases: pd.DataFrame, statistic, *, seed: int = SEED) -> tuple[float, float, float]:
+    """`statistic(cases)` and its 95% percentile interval over BOOTSTRAP resamples of the forecast
+    origins (each resample draws origins with replacement and keeps all their cases)."""
+    origins = cases["origin"].unique()
+    groups = {o: cases[cases["origin"] == o] for o in origins}
     rng = np.random.default_rng(seed)
-    n, paths = len(growth), 4000
-    drift = growth.mean() + growth.std(ddof=1) / np.sqrt(n) * rng.standard_normal(paths)
-    sd = growth.std(ddof=1) * np.sqrt((n - 1) / rng.chisquare(n - 1, paths))
-    steps = drift + sd * rng.standard_normal((max(horizons), paths))
-    levels = y[-1] + np.cumsum(steps, axis=0)
-    return np.quantile(levels[np.array(horizons) - 1], [0.1, 0.9], axis=1).T
-
-
-def simulation(companies: int = 150, origin: int = 42, horizons=(6, 12)) -> pd.DataFrame:
-    rows = []
-    for kind in ("geometric decay", "linear decay", "random drift", "steady"):
-        hits = {label: np.zeros(len(horizons)) for label in ("chosen", "without", "replaced")}
-        for seed in range(companies):
-            y = simulated_growth(kind, np.random.default_rng(seed))
-            actual = y[[origin + h - 1 for h in horizons]]
-            chosen = fit_trend(y[:origin], seed=seed).quantiles(horizons)
-            without = fit_trend(y[:origin], n_draws=0).quantiles(horizons)
-            replaced = constant_growth_quantiles(y[:origin], horizons, seed=seed)
-            hits["chosen"] += (chosen[:, 0] <= actual) & (actual <= chosen[:, 2])
-            hits["without"] += (without[:, 0] <= actual) & (actual <= without[:, 2])
-            hits["replaced"] += (replaced[:, 0] <= actual) & (actual <= replaced[:, 1])
-        for i, h in enumerate(horizons):
-            rows.append((kind, h, *(hits[k][i] / companies for k in ("chosen", "without", "replaced"))))
-    return pd.DataFrame(
-        rows, columns=["growth", "months_ahead", "chosen", "without_parameter_uncertainty", "replaced"]
-    )
-
-
-def simulation_table(table: pd.DataFrame) -> str:
-    """The simulated companies' P10-P90 coverage as a Markdown table."""
-    lines = [
-        "| growth | months ahead | chosen model | without parameter uncertainty | "
-        "replaced model (24-month average growth) |",
-        "|---|---:|---:|---:|---:|",
+    values = [
+        statistic(pd.concat([groups[o] for o in rng.choice(origins, size=len(origins))], ignore_index=True))
+        for _ in range(BOOTSTRAP)
     ]
-    for r in table.itertuples():
-        lines.append(
-            f"| {r.growth} | {r.months_ahead} | {r.chosen:.0%} | {r.without_parameter_uncertainty:.0%} "
-            f"| {r.replaced:.0%} |"
+    low, high = np.nanpercentile(values, [2.5, 97.5])
+    return float(statistic(cases)), float(low), float(high)
+
+
+def coverage(cases: pd.DataFrame) -> float:
+    return float(cases["covered"].mean())
+
+
+def score_ratio(cases: pd.DataFrame) -> float:
+    """The model's summed interval score over the baseline's, on the cases the baseline can score."""
+    both = cases.dropna(subset=["baseline_score"])
+    return float(both["score"].sum() / both["baseline_score"].sum()) if len(both) else float("nan")
+
+
+def months_to_target_rows(targets: pd.DataFrame) -> list[dict]:
+    """One row per company and one for all: cases, origins, coverage with its origin-bootstrap
+    interval, P90 past the horizon, median P90/P50, interval score against the baseline."""
+    rows = []
+    for name, frame in [*targets.groupby("company", sort=False), ("all", targets)]:
+        covered = by_origin(frame, coverage)
+        with_baseline = frame.dropna(subset=["baseline_score"])
+        rows.append(
+            {
+                "company": name,
+                "cases": len(frame),
+                "origins": frame["origin"].nunique(),
+                "covered": int(frame["covered"].sum()),
+                "coverage": covered,
+                "beyond": float(frame["beyond"].mean()),
+                "ratio": float(frame["ratio"].median()),
+                "baseline_cases": len(with_baseline),
+                "score_ratio": by_origin(with_baseline, score_ratio) if len(with_baseline) else None,
+            }
         )
-    return "\n".join(lines) + "\n"
+    return rows
+
+
+def level_rows(levels: pd.DataFrame) -> list[dict]:
+    """One row per company and one for all: cases, origins, coverage with its origin-bootstrap
+    interval, median absolute error of the P50."""
+    return [
+        {
+            "company": name,
+            "cases": len(frame),
+            "origins": frame["origin"].nunique(),
+            "covered": int(frame["covered"].sum()),
+            "coverage": by_origin(frame, coverage),
+            "median_error": float(frame["error"].median()),
+        }
+        for name, frame in [*levels.groupby("company", sort=False), ("all", levels)]
+    ]
+
+
+def _interval(found: tuple[float, float, float], fmt: str = "{:.0%}") -> str:
+    value, low, high = found
+    return f"{fmt.format(value)} ({fmt.format(low)}–{fmt.format(high)})"
 
 
 def public_figures() -> str:
-    """The public backtest with the numerical spread of its figures (Markdown)."""
-    public = public_backtest()
-    refits = public_refits()
-    n = refits[["scale", "refit"]].drop_duplicates().shape[0]
-    return public_table(public, numerical_spread(public, refits), n)
+    """The public backtest as Markdown: months to a target, then levels."""
+    targets, levels = public_cases()
+    lines = [
+        "| company | cases (origins) | P10–P90 covered | coverage (95% interval over origins) "
+        "| P90 past 60 months | median P90 / P50 | interval score / baseline's (cases) |",
+        "|---|---:|---:|---|---:|---:|---|",
+    ]
+    for r in months_to_target_rows(targets):
+        versus = (
+            "—"
+            if r["score_ratio"] is None
+            else f"{_interval(r['score_ratio'], '{:.2f}')} ({r['baseline_cases']})"
+        )
+        lines.append(
+            f"| {r['company']} | {r['cases']} ({r['origins']}) | {r['covered']} | {_interval(r['coverage'])} "
+            f"| {r['beyond']:.0%} | {r['ratio']:.2f} | {versus} |"
+        )
+    lines += [
+        "",
+        "| company | cases (origins) | P10–P90 covered | coverage (95% interval over origins) | median error of P50 |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for r in level_rows(levels):
+        lines.append(
+            f"| {r['company']} | {r['cases']} ({r['origins']}) | {r['covered']} | {_interval(r['coverage'])} "
+            f"| {r['median_error']:.1%} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str]) -> None:
+    del argv
     print(public_figures())
-    if "--public-only" not in argv:
-        print(simulation_table(simulation()))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ NOISES = ("irregular", "level", "slope")
 # by a few percent a month at most (weak). Irregular noise: ARR is a stock, little reverts. Slope
 # noise: today's growth rate moves by a few tenths of a percent a month (SaaS growth halves over
 # years, not months).
-PRIORS = {"irregular": 0.005, "level": 0.03, "slope": 0.001}
+PRIORS = {"irregular": 0.005, "level": 0.03, "slope": 0.0007}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,8 +226,9 @@ def state_space(log_arr, components: Components):
 
 
 SCALES = np.array([PRIORS[n] for n in NOISES])
-PROPOSAL_DF = 5  # degrees of freedom of the t proposal: heavier tails than the posterior's
-PROPOSALS_PER_DRAW = 5
+PROPOSAL_DF = 4  # degrees of freedom of the t proposal: heavier tails than the posterior's
+PROPOSAL_SD = 0.15  # the proposal's narrowest standard deviation, in prior scales
+PROPOSALS_PER_DRAW = 8
 
 
 def log_prior(z: np.ndarray) -> float:
@@ -268,12 +269,17 @@ def posterior_mode(model, y: np.ndarray) -> tuple[np.ndarray, bool]:
 def posterior_draws(model, mode: np.ndarray, *, n_draws: int, seed) -> np.ndarray:
     """`n_draws` noise standard deviations (z units, rows) from their posterior, by
     sampling-importance-resampling: PROPOSALS_PER_DRAW x `n_draws` proposals from a t distribution
-    around the mode with the Laplace approximation's scale (its precision never below the
-    prior's), weighted by posterior over proposal density, resampled systematically.
+    around the mode, weighted by posterior over proposal density, resampled systematically.
 
-    A Laplace approximation alone is not enough: a noise whose mode is zero has a likelihood flat
-    to the fourth order there, which the Gaussian reads as licence to draw it ten times too large.
+    The proposal's scale is the Laplace approximation's, each of its directions kept between
+    PROPOSAL_SD (z units) and the prior's: the posterior is no Gaussian (a noise whose mode is zero
+    has a likelihood flat to the fourth order there; the irregular and level noises trade off
+    along a ridge), so the proposal must reach past the mode's curvature and let the weights
+    decide. The posterior is symmetric in each standard deviation's sign, so proposals are folded
+    to their absolute values and weighted by the folded proposal density.
     """
+    from itertools import product
+
     from scipy.stats import multivariate_t  # see the note on imports in timing.py
     from statsmodels.tools.numdiff import approx_hess
 
@@ -282,14 +288,17 @@ def posterior_draws(model, mode: np.ndarray, *, n_draws: int, seed) -> np.ndarra
         values, vectors = np.linalg.eigh((hessian + hessian.T) / 2)
     except np.linalg.LinAlgError:
         values, vectors = np.ones(len(mode)), np.eye(len(mode))
-    values = np.where(np.isfinite(values), np.maximum(values, 1.0), 1.0)
+    values = np.where(np.isfinite(values), np.clip(values, 1.0, PROPOSAL_SD**-2), 1.0)
     proposal = multivariate_t(mode, vectors @ np.diag(1 / values) @ vectors.T, df=PROPOSAL_DF, seed=seed)
-    proposed = np.atleast_2d(proposal.rvs(size=PROPOSALS_PER_DRAW * n_draws))
-    log_weights = np.array([-_negative_log_posterior(model, z) for z in proposed]) - proposal.logpdf(proposed)
+    folded = np.abs(np.atleast_2d(proposal.rvs(size=PROPOSALS_PER_DRAW * n_draws)))
+    log_proposal = np.logaddexp.reduce(
+        [proposal.logpdf(folded * np.array(signs)) for signs in product((1, -1), repeat=len(mode))], axis=0
+    )
+    log_weights = np.array([-_negative_log_posterior(model, z) for z in folded]) - log_proposal
     log_weights = np.where(np.isfinite(log_weights), log_weights, -np.inf)
     weights = np.exp(log_weights - log_weights.max())
     chosen = np.searchsorted(np.cumsum(weights / weights.sum()), (np.arange(n_draws) + 0.5) / n_draws)
-    return np.abs(proposed[np.minimum(chosen, len(proposed) - 1)])
+    return folded[np.minimum(chosen, len(folded) - 1)]
 
 
 def filtered_states(log_arr, components: Components, variances, positions) -> list[list[TrendState]]:
