@@ -270,3 +270,26 @@ def test_customer_level_arr_gives_exact_nrr(tmp_path):
     tables["account_arr"].loc[0, "account_id"] = "ZZ"
     with pytest.raises(DataError, match="account_arr.csv, column 'account_id': must name a known account_id"):
         load_dataset(write_tables(tmp_path / "d", tables))
+
+
+def test_arr_events_are_read_cut_at_as_of_and_checked_against_the_months(tmp_path):
+    tables = tiny_tables()
+    months = tables["arr_monthly"]["month"]
+    tables["arr_events"] = pd.DataFrame(
+        {"month": [months.iloc[5], months.iloc[-1]], "kind": ["Acquisition", "price_change"]}
+    )
+    folder = write_tables(tmp_path / "events", tables)
+    data = load_dataset(folder)
+    assert data.arr_events["kind"].tolist() == ["acquisition", "price_change"]
+    assert data.arr_events["month"].iloc[0] == pd.Timestamp(months.iloc[5])
+    # a backtest a month earlier does not know the last event
+    earlier = load_dataset(folder, as_of=(pd.Timestamp(months.iloc[-2]) + pd.offsets.MonthEnd(0)).date())
+    assert len(earlier.arr_events) == 1
+    assert ("arr_events", "arr_events_after", 1) in {(s.table, s.rule, s.rows) for s in earlier.set_aside}
+    tables["arr_events"].loc[1, "month"] = "2019-01"
+    with pytest.raises(DataError, match=r"arr_events.csv, column 'month': must be a month of arr_monthly.csv.*line 3.*2019-01"):
+        load_dataset(write_tables(tmp_path / "outside", tables))
+    tables["arr_events"].loc[1, "month"] = months.iloc[3]
+    tables["arr_events"].loc[1, "kind"] = "merger"
+    with pytest.raises(DataError, match="arr_events.csv, column 'kind'.*merger"):
+        load_dataset(write_tables(tmp_path / "kind", tables))

@@ -36,7 +36,8 @@ AS_OF = pd.Timestamp("2026-09-30")
     [(5e6, 0.5, "early"), (16e6, 0.5, "approaching"), (25e6, 0.5, "in_window"), (40e6, 0.5, "late")],
 )
 def test_verdict_follows_the_band(end_arr, growth, expected, rng):
-    result = assess_timing(arr_series(end_arr, growth, noise=0.01, rng=rng), as_of=AS_OF)
+    # the band alone: the backtest's gate (alpha) is switched off here and tested below
+    result = assess_timing(arr_series(end_arr, growth, noise=0.01, rng=rng), as_of=AS_OF, alpha=0.0)
     assert result.verdict == expected
     assert result.verdict in VERDICTS
 
@@ -59,12 +60,18 @@ def test_planted_growth_gives_months_to_band_inside_the_interval(rng):
     )
 
 
-def test_months_to_band_counts_the_first_month_at_the_edge():
-    paths = np.log(np.array([[10.0, 10.0, 30.0], [20.0, 10.0, 30.0], [25.0, 10.0, 30.0]]))
-    m = months_to_band(paths, band_low=20.0, n_months=12)
-    # path 1 reaches in month 2, path 2 never, path 3 in month 1
-    assert (m.p10, m.p50) == (1, 2)
+def test_months_to_band_places_the_crossing_within_its_month():
+    # ARR 10 today; three paths (columns) over three months
+    paths = np.log(np.array([[10.0, 10.0, 40.0], [20.0, 10.0, 40.0], [40.0, 10.0, 40.0]]))
+    m = months_to_band(paths, start=np.log(10.0), band_low=20.0, n_months=12)
+    # path 1 reaches 20 exactly at the end of month 2; path 3 is half-way (in log) to 40 in month 1,
+    # so crosses 20 at 0.5; path 2 never does
+    assert (m.p10, m.p50) == (0.5, 2.0)
     assert m.p90 is None  # a third of the paths never reach: P90 is beyond the horizon
+    assert m.covers(None) and not m.covers(0.2)  # "never" is just past the horizon: inside P10-P90
+    # interval score of P10-P90 (0.5 to never = 4 months here) against a truth of 0.2 months:
+    # width 3.5 + 2 / 0.2 x 0.3 below
+    assert m.interval_score(0.2) == pytest.approx(3.5 + 10 * 0.3)
 
 
 def test_a_shorter_history_gives_a_wider_interval():
@@ -91,9 +98,16 @@ def decelerating(end_arr: float = 14.3e6) -> pd.DataFrame:
 
 def test_negative_control_growth_that_slows_is_not_approaching():
     """Regression: with growth down from 8% to 1% a month and ARR at $14.3M, the old drift (the
-    average of 24 months) said 'approaching, 8 months'; at today's 1% the band is ~34 months away."""
+    average of 24 months) said 'approaching, 8 months'; at today's 1% the band is ~34 months away.
+    The forecast says early; its own backtest says it would have been wrong all through the fall
+    (a growth rate that fell by 7 points in two years overshoots from every origin before it), so
+    the verdict is `unclear`, never `approaching`."""
     result = assess_timing(decelerating(), as_of=AS_OF)
-    assert result.verdict == "early"
+    assert result.forecast_says == "early" and result.verdict == "unclear"
+    trust = result.backtest.trust
+    assert not trust.trusted and trust.p_value < 0.05 and trust.covered < 0.8 * trust.cases
+    untrusted = next(n for n in result.notes if n.code == "forecast_untrusted")
+    assert untrusted.value("says") == "early" and untrusted.value("cases") == trust.cases
     assert result.months_to_band.p50 >= 24
     assert result.growth.slowing and "growth_slowing" in codes(result.notes)
     assert result.growth.today < 0.25  # today's rate, not the two-year average (~75% a year)
@@ -122,7 +136,9 @@ def test_the_forecast_is_backtested_on_the_company_history():
     table = result.backtest.table
     assert list(table["horizon"]) == [3, 6, 12]
     assert (table["cases"] > 0).all() and table["coverage"].between(0, 1).all()
-    assert set(result.to_dict()["forecast_backtest"]) == {"3m", "6m", "12m"}
+    summary = result.to_dict()["forecast_backtest"]
+    assert set(summary) == {"3m", "6m", "12m", "pooled"}
+    assert summary["pooled"]["cases"] == table["cases"].sum() == result.backtest.trust.cases
 
 
 def test_interval_coverage_on_simulated_decelerating_companies():
@@ -246,3 +262,54 @@ def test_sample_companies_give_their_planted_verdicts(samples_dir, sample_name):
     result = assess_timing(data.arr_monthly, as_of=data.as_of)
     assert result.verdict == truths["timing_verdict"]
     assert result.indicator("nrr").value == pytest.approx(truths["scenario"]["nrr"], abs=0.06)
+
+
+def jumped(declared: bool = False, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """$9M ARR growing 40% a year, then +30% from an acquisition in the month before the last."""
+    rng = np.random.default_rng(seed)
+    months = pd.date_range(end="2026-09-01", periods=48, freq="MS")
+    y = np.log(9e6) + np.cumsum(np.log(1.4) / 12 + rng.normal(0, 0.01, 48))
+    y = y - y[-3] + np.log(9e6)
+    y[-2:] += np.log(1.3)
+    arr = pd.DataFrame({"month": months, "arr": np.exp(y)})
+    events = pd.DataFrame({"month": [months[-2]], "kind": ["acquisition"]}) if declared else None
+    return arr, events
+
+
+def test_a_one_off_jump_is_a_level_shift_not_growth():
+    """The issue's case: an acquisition adding 30% two months before the analysis date read as
+    growth of 195% a year and `approaching`; modelled as a step, growth stays near 40% and the
+    band is about 18 months away: `early`."""
+    arr, _ = jumped()
+    result = assess_timing(arr, as_of=AS_OF)
+    shift = result.structure.shifts[0]
+    assert (shift.source, shift.month) == ("detected", pd.Timestamp("2026-08-01"))
+    assert shift.size == pytest.approx(0.3, abs=0.05)
+    assert 0.25 < result.growth.today < 0.6 and result.growth.adjusted
+    assert result.verdict == "early" and result.months_to_band.p50 > 12
+    assert any(n.code == "level_shift" for n in result.notes)
+
+
+def test_a_declared_event_is_modelled_as_given():
+    arr, events = jumped(declared=True)
+    result = assess_timing(arr, as_of=AS_OF, arr_events=events)
+    (shift,) = result.structure.shifts
+    assert (shift.source, shift.kind) == ("declared", "acquisition")
+    assert result.to_dict()["forecast_structure"]["shifts"][0]["kind"] == "acquisition"
+    outside = pd.DataFrame({"month": [pd.Timestamp("2020-01-01")], "kind": ["price_change"]})
+    result = assess_timing(arr, as_of=AS_OF, arr_events=outside)
+    assert [n.code for n in result.notes if n.code == "arr_event_not_modelled"] == ["arr_event_not_modelled"]
+
+
+def test_a_yearly_pattern_is_modelled_and_taken_out_of_growth():
+    """Regression: with +-6% seasons, today's growth read between -0.7x and 3.7x the truth
+    depending on the month; with the pattern modelled it is the trend's."""
+    months = pd.date_range(end="2026-09-01", periods=48, freq="MS")
+    rng = np.random.default_rng(8)
+    trend = np.cumsum(np.log(1.5) / 12 + rng.normal(0, 0.008, 48))
+    trend = trend - trend[-1] + np.log(8e6)
+    for phase in (0.0, 0.25, 0.5):
+        y = trend + 0.06 * np.sin(2 * np.pi * (np.arange(48) / 12 + phase))
+        result = assess_timing(pd.DataFrame({"month": months, "arr": np.exp(y)}), as_of=AS_OF)
+        assert result.structure.seasonal and result.trusted
+        assert result.growth.today == pytest.approx(0.5, abs=0.15)
