@@ -246,7 +246,8 @@ def public_figures() -> str:
         )
     lines += [
         "",
-        "| company | cases (origins) | P10–P90 covered | coverage (95% interval over origins) | median error of P50 |",
+        "| company | cases (origins) | P10–P90 covered | coverage (95% interval over origins) "
+        "| median error of P50 |",
         "|---|---:|---:|---|---:|",
     ]
     for r in level_rows(levels):

@@ -44,7 +44,9 @@ def test_a_forecast_uses_only_the_months_before_its_origin():
     changed[24:] += 0.5  # everything from origin 24 on
     after = rolling_forecasts(changed, components=Components(), variances=model.variances)
     kept = before["origin"] <= 24
-    np.testing.assert_allclose(after.loc[kept, ["p10", "p50", "p90"]], before.loc[kept, ["p10", "p50", "p90"]])
+    np.testing.assert_allclose(
+        after.loc[kept, ["p10", "p50", "p90"]], before.loc[kept, ["p10", "p50", "p90"]]
+    )
     assert not np.allclose(after.loc[~kept, "p50"], before.loc[~kept, "p50"])
     assert (before["origin"] >= 12).all() and set(before["horizon"]) == {3, 6, 12}
 

@@ -287,7 +287,10 @@ def test_arr_events_are_read_cut_at_as_of_and_checked_against_the_months(tmp_pat
     assert len(earlier.arr_events) == 1
     assert ("arr_events", "arr_events_after", 1) in {(s.table, s.rule, s.rows) for s in earlier.set_aside}
     tables["arr_events"].loc[1, "month"] = "2019-01"
-    with pytest.raises(DataError, match=r"arr_events.csv, column 'month': must be a month of arr_monthly.csv.*line 3.*2019-01"):
+    with pytest.raises(
+        DataError,
+        match=r"arr_events.csv, column 'month': must be a month of arr_monthly.csv.*line 3.*2019-01",
+    ):
         load_dataset(write_tables(tmp_path / "outside", tables))
     tables["arr_events"].loc[1, "month"] = months.iloc[3]
     tables["arr_events"].loc[1, "kind"] = "merger"

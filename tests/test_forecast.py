@@ -106,4 +106,6 @@ def test_same_seed_same_forecast():
     y = random_walk(8)
     a, b = fit_trend(y, seed=1), fit_trend(y, seed=1)
     np.testing.assert_array_equal(a.quantiles([6, 12]), b.quantiles([6, 12]))
-    np.testing.assert_array_equal(a.simulate(horizon=6, n_paths=50, seed=2), b.simulate(horizon=6, n_paths=50, seed=2))
+    np.testing.assert_array_equal(
+        a.simulate(horizon=6, n_paths=50, seed=2), b.simulate(horizon=6, n_paths=50, seed=2)
+    )

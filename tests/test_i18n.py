@@ -200,11 +200,20 @@ def _planted_values(template: str) -> dict:
 
 
 CALLABLE_CASES = {
-    "missing_table": [{"table": t} for t in ("account_arr", "account_map", "events", "users")],
+    "missing_table": [{"table": t} for t in ("account_arr", "account_map", "events", "arr_events", "users")],
     "decoded_as": [{"file": "a.csv", "encoding": "cp1252", "declared": d} for d in (True, False)],
     "historical_win_rate_untimed": [{"dated": d, "closed": 31} for d in (0, 2)],
     "competing_risks": [{"dated": d, "won": 45, "lost": 120} for d in (0, 2)],
     "competing_risks_by_usage_band": [{"dated": d, "won": 45, "lost": 120} for d in (0, 2)],
+    "level_shift": [
+        {"month": "2026-08", "size": 0.28, "source": s, "kind": k}
+        for s, k in [("declared", "acquisition"), ("declared", "divestiture"), ("declared", "price_change")]
+        + [("declared", "other"), ("detected", None)]
+    ],
+    "forecast_untrusted": [
+        {"covered": 15, "cases": 32, "p_value": 0.001, "odds": 1000, "says": says}
+        for says in ("early", "approaching")
+    ],
 }
 
 

@@ -11,8 +11,9 @@ the forecast fitted on the whole history covers about 80%: docs/methods.md.)
 
 Coverage alone rewards an interval that says "4 months to never", so forecasts are also scored
 with the interval score (Winkler): the width of the interval plus 2 / alpha times how far the
-outcome fell outside it (alpha = 0.2 for P10-P90), lower is better. The baseline it is compared with is the simplest honest forecast: the mean of
-the last 12 monthly log growths, with the last 24 months' growths block-bootstrapped around it.
+outcome fell outside it (alpha = 0.2 for P10-P90), lower is better. The baseline it is compared
+with is the simplest honest forecast: the mean of the last 12 monthly log growths, with the last 24
+months' growths block-bootstrapped around it.
 
 The company's own backtest gates the timing verdict: pooled over horizons, when the P10-P90
 interval covered so few cases that P(Binomial(n, 0.8) <= covered) falls below alpha, the forecast

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # Below this forecast spread (standard deviation of log ARR a year out) the history has no noise
-# to learn the uncertainty from: a range would be false precision.
-MIN_SPREAD = 1e-3
+# to learn the uncertainty from: a range would be false precision. (Real ARR moves by at least
+# half a percent a month, which gives about 0.02 a year out.)
+MIN_SPREAD = 5e-3
 N_PARAMETER_DRAWS = 40
 HARMONICS = 2  # of the calendar year, for the yearly pattern
 NOISES = ("irregular", "level", "slope")
@@ -42,7 +43,7 @@ NOISES = ("irregular", "level", "slope")
 # by a few percent a month at most (weak). Irregular noise: ARR is a stock, little reverts. Slope
 # noise: today's growth rate moves by a few tenths of a percent a month (SaaS growth halves over
 # years, not months).
-PRIORS = {"irregular": 0.005, "level": 0.03, "slope": 0.0007}
+PRIORS = {"irregular": 0.005, "level": 0.03, "slope": 0.001}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -38,7 +38,7 @@ from playbook.analyses.forecast import (
     state_space,
 )
 
-SHIFT_ALPHA = 0.05  # family-wise, over the months tested
+SHIFT_ALPHA = 0.01  # family-wise, over the months tested
 MAX_SHIFTS = 3  # detected (declared ones are always modelled)
 MIN_SHIFT_MONTHS_BEFORE = 3  # months at the old level before a detectable shift
 MIN_SHIFT_MONTHS_AFTER = 2  # months at the new level, the first included

@@ -112,7 +112,7 @@ class LevelShift:
     """A one-off step in ARR (an acquisition, a price change) the forecast models as such."""
 
     month: pd.Timestamp  # the first month at the new level
-    size: float  # share: ARR moved by this much in that month, beyond growth
+    size: float | None  # share: ARR moved by this much in that month, beyond growth (None: not fitted)
     source: str  # "declared" (arr_events) or "detected" (found in the ARR history)
     kind: str | None = None  # arr_events.kind, when declared
     statistic: float | None = None  # the t-statistic that found it, when detected
@@ -120,7 +120,7 @@ class LevelShift:
     def to_dict(self) -> dict:
         return {
             "month": self.month.strftime("%Y-%m"),
-            "size": rounded(self.size),
+            "size": None if self.size is None else rounded(self.size),
             "source": self.source,
             "kind": self.kind,
             "statistic": rounded(self.statistic),
@@ -199,6 +199,7 @@ class TimingResult:
     indicators: tuple[Indicator, ...]
     growth: Growth
     structure: ForecastStructure | None
+    events: tuple[LevelShift, ...]  # declared in arr_events, within the months (sizes when forecast)
     backtest: Backtest | None
     forecast_says: str | None
     n_months: int
@@ -230,6 +231,7 @@ class TimingResult:
             "arr_growth_annual": value["arr_growth_annual"],
             "growth": self.growth.to_dict(),
             "forecast_structure": None if self.structure is None else self.structure.to_dict(),
+            "arr_events": [e.to_dict() for e in self.events],
             "nrr": value["nrr"],
             "nrr_method": self.indicator("nrr").method.code,
             "self_serve_share": value["self_serve_share"],
@@ -414,13 +416,18 @@ def assess_timing(
     forecast, to_band, baseline, past, backtest = None, None, None, None, None
     structure, model, says = None, None, None
     growth_arr = arr
-    below = current < low
-    if n_positive >= MIN_FORECAST_MONTHS and below:
-        kinds, event_notes = declared_shifts(arr_events, fitted["month"])
-        notes += event_notes
+    kinds, event_notes = declared_shifts(arr_events, fitted["month"])
+    notes += event_notes
+    months_list = list(fitted["month"])
+    events = tuple(
+        LevelShift(month=months_list[p], size=None, source="declared", kind=k)
+        for p, k in sorted(kinds.items())
+    )
+    if n_positive >= MIN_FORECAST_MONTHS and current < low:
         fit = structure_of(log_arr, first_month=int(fitted["month"].iloc[0].month), declared=kinds, seed=seed)
         model = fit.model
         structure = _structure_of(fit, fitted["month"], kinds)
+        events = tuple(s for s in structure.shifts if s.source == "declared")
         notes += _structure_notes(structure)
         if structure.shifts or structure.seasonal:
             growth_arr = fitted[["month"]].assign(arr=np.exp(fit.adjusted(log_arr)))
@@ -474,6 +481,7 @@ def assess_timing(
                     covered=trust.covered,
                     cases=trust.cases,
                     p_value=trust.p_value,
+                    odds=round(1 / max(trust.p_value, 1e-6)),  # "once in N histories"
                     says=says,
                 )
             )
@@ -489,6 +497,7 @@ def assess_timing(
         indicators=flywheel_indicators(arr, account_arr),
         growth=growth,
         structure=structure,
+        events=events,
         backtest=backtest,
         forecast_says=says,
         n_months=len(arr),

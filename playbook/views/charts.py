@@ -169,7 +169,20 @@ def arr_trajectory(result: TimingResult, *, currency: str = "USD") -> Chart:
             label="forecast P10–P90",
         )
         ax.plot(fc["month"], fc["p50"], color=PALETTE["forecast"], ls="--", lw=1.8, label="forecast P50")
-    ax.set_ylim(0, max(history["arr"].max(), high) * 1.3)
+    top = max(history["arr"].max(), high) * 1.3
+    shifts = result.structure.shifts if result.structure is not None else result.events
+    for shift in shifts:
+        ax.axvline(shift.month, color=PALETTE["mark"], ls=":", lw=1.2)
+        ax.annotate(
+            _shift_label(shift),
+            (shift.month, top * 0.97),
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize="small",
+            color=PALETTE["mark"],
+        )
+    ax.set_ylim(0, top)
     currency_axis(ax, currency)
     title = f"ARR by month against the top-down band ({currency}, annual recurring revenue)"
     ax.set_title(title)
@@ -182,7 +195,16 @@ def arr_trajectory(result: TimingResult, *, currency: str = "USD") -> Chart:
     )
     if result.forecast is not None:
         description += "; dashed median forecast with its P10-P90 fan"
+    if shifts:
+        description += "; one-off steps marked: " + ", ".join(_shift_label(s) for s in shifts)
     return _finished(fig, description)
+
+
+def _shift_label(shift) -> str:
+    """'acquisition, +30%, Aug 2026' (declared) or 'step found, +30%, Aug 2026' (detected)."""
+    what = shift.kind.replace("_", " ") if shift.kind else "step found"
+    size = "" if shift.size is None else f", {shift.size:+.0%}"
+    return f"{what}{size}, {shift.month:%b %Y}"
 
 
 def win_curves(result) -> Chart:

@@ -34,11 +34,15 @@ def percent(value: float | None, *, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
-def months(n: int | None) -> str:
-    """3 -> '3 months'; None -> 'beyond the forecast horizon'."""
+def months(n: float | None) -> str:
+    """3 -> '3 months', 7.6 -> '8 months' (whole months), 0.4 -> 'under a month';
+    None -> 'beyond the forecast horizon'."""
     if n is None:
         return "beyond the forecast horizon"
-    return f"{n} month" + ("" if n == 1 else "s")
+    if n < 0.5:
+        return "under a month"
+    whole = round(n)
+    return f"{whole} month" + ("" if whole == 1 else "s")
 
 
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP, CSV Injection:

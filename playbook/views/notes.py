@@ -52,6 +52,10 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
             "No events table was given: user activity comes from the users table's first and last "
             "active dates."
         ),
+        "arr_events": N_(
+            "No arr_events table was given: one-off changes in ARR (an acquisition, a price change) are "
+            "found from the ARR history alone, and one in the last month cannot be: declare it."
+        ),
     }.get(v["table"], N_("No {table} table was given: the analyses that need it are skipped.")),
     "movements_do_not_add_up": N_(
         "arr_monthly's movements do not add up to the change in ARR in {months} "
@@ -100,6 +104,55 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "forecast_without_noise": N_(
         "ARR grew without any month-to-month noise, so the model cannot learn how "
         "uncertain its forecast is: only the median is shown, no range (a range would be false precision)."
+    ),
+    "level_shift": lambda v: {
+        "acquisition": N_(
+            "ARR moved by {size:percent} in {month}, declared in arr_events as an acquisition: the "
+            "forecast models it as a one-off step, not as growth."
+        ),
+        "divestiture": N_(
+            "ARR moved by {size:percent} in {month}, declared in arr_events as a divestiture: the "
+            "forecast models it as a one-off step, not as growth."
+        ),
+        "price_change": N_(
+            "ARR moved by {size:percent} in {month}, declared in arr_events as a price change: the "
+            "forecast models it as a one-off step, not as growth."
+        ),
+        "other": N_(
+            "ARR moved by {size:percent} in {month}, declared in arr_events: the forecast models it as a "
+            "one-off step, not as growth."
+        ),
+    }.get(
+        v["kind"],
+        N_(
+            "ARR moved by {size:percent} in {month} in one step, beyond its growth (found in the ARR "
+            "history): the forecast models it as a one-off step, not as growth. If it was an acquisition "
+            "or a price change, declare it in arr_events."
+        ),
+    ),
+    "yearly_pattern": N_(
+        "ARR follows a yearly pattern: the forecast models it, because its backtest scored clearly "
+        "better with it ({cases:count} forecasts: interval score {score_with:number} against "
+        "{score_without:number} without). Growth figures are read with the pattern taken out."
+    ),
+    "forecast_untrusted": lambda v: (
+        N_(
+            "The forecast says approaching, but on this company's own history its P10–P90 interval "
+            "covered only {covered} of {cases} backtest forecasts; an interval meant to cover four in "
+            "five covers this few by chance only once in {odds:count} histories. The verdict is unclear: "
+            "the forecast cannot be trusted on this history."
+        )
+        if v["says"] == "approaching"
+        else N_(
+            "The forecast says early, but on this company's own history its P10–P90 interval covered "
+            "only {covered} of {cases} backtest forecasts; an interval meant to cover four in five "
+            "covers this few by chance only once in {odds:count} histories. The verdict is unclear: the "
+            "forecast cannot be trusted on this history."
+        )
+    ),
+    "arr_event_not_modelled": N_(
+        "The ARR event declared for {month} is not modelled: it falls on or before the first month with "
+        "positive ARR, where a step cannot be told from the starting level."
     ),
     "arr_not_growing": N_(
         "ARR is flat or shrinking at today's rate: at this pace it does not reach the band."

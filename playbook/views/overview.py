@@ -15,7 +15,7 @@ from playbook.analyses.outcome import Skipped
 from playbook.analyses.overview import Overview, Reason
 from playbook.analyses.penetration import PenetrationResult
 from playbook.analyses.timing import TimingResult
-from playbook.views.formatting import money, percent
+from playbook.views.formatting import money, months, percent
 from playbook.views.html import verdict_card
 from playbook.views.notes import skipped_text
 from playbook.views.penetration import adjusted_p_text, signal_value
@@ -46,13 +46,16 @@ def _timing_text(reason: Reason, timing: TimingResult, currency: str) -> ReasonT
         f"ARR {money(timing.current_arr, currency)} against the {money(low, currency, digits=0)}–"
         f"{money(high, currency, digits=0)} band: {timing.verdict}"
     )
-    if timing.months_to_band is not None and timing.months_to_band.p50 is not None:
-        evidence += f" (median {timing.months_to_band.p50} months to the band)"
-    change = (
-        ""
-        if reason.met
-        else "ARR within reach of the band: a median forecast entry within the approach window"
-    )
+    if timing.verdict == "unclear":
+        evidence += f" (the forecast says {timing.forecast_says}, but failed its own backtest)"
+    elif timing.months_to_band is not None and timing.months_to_band.p50 is not None:
+        evidence += f" (median {months(timing.months_to_band.p50)} to the band)"
+    if reason.met:
+        change = ""
+    elif timing.verdict == "unclear":
+        change = "a forecast its own backtest trusts, with ARR within reach of the band"
+    else:
+        change = "ARR within reach of the band: a median forecast entry within the approach window"
     return ReasonText(reason.met, "ARR near, in or past the top-down band", evidence, change, "01_timing")
 
 

@@ -46,18 +46,17 @@ def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
             f"Early. ARR is {arr}, below the {band} band. {precedent} There are too few months "
             "of ARR to forecast when it gets there."
         )
-    today = result.growth.today
-    rate = "" if today is None else f"; today's growth rate {percent(today)} a year"
-    spread = (
-        f"P10 {months(to_band.p10)}, P90 {months(to_band.p90)}"
-        if to_band.ranged
-        else "no range: the history has no noise to learn it from"
-    )
-    when = (
-        f"The median forecast reaches {money(low, currency, digits=0)} in {months(to_band.p50)} "
-        f"({spread}; {to_band.n_paths:,} simulated paths of a model whose growth rate can slow, "
-        f"fitted on {to_band.n_months} months{rate})."
-    )
+    when = f"{_forecast_sentence(result, currency)} {_model_sentence(result)}"
+    if result.verdict == "unclear":
+        trust = result.backtest.trust
+        return (
+            f"Unclear. ARR is {arr}, below the {band} band. {precedent} {when} But on this company's own "
+            f"history the forecast's P10–P90 interval covered only {trust.covered} of {trust.cases} "
+            f"backtest forecasts, where an honest 80% interval covers about {round(0.8 * trust.cases)}: "
+            f"it cannot be trusted on this history, so the timing is unknown, not {result.forecast_says}. "
+            "If one-off changes (an acquisition, a price change) explain the misses, declare them in "
+            "arr_events; otherwise revisit when more months have been reported."
+        )
     if result.verdict == "approaching":
         return (
             f"Approaching. ARR is {arr}, below the {band} band. {precedent} {when} "
@@ -71,8 +70,54 @@ def timing_headline(result: TimingResult, *, currency: str = "USD") -> str:
     )
 
 
+def _forecast_sentence(result: TimingResult, currency: str) -> str:
+    to_band = result.months_to_band
+    spread = (
+        f"P10 {months(to_band.p10)}, P90 {months(to_band.p90)}"
+        if to_band.ranged
+        else "no range: the history has no noise to learn it from"
+    )
+    return (
+        f"The median forecast reaches {money(result.band[0], currency, digits=0)} in "
+        f"{months(to_band.p50)} ({spread})."
+    )
+
+
+def _model_sentence(result: TimingResult) -> str:
+    """What the forecast rests on: its months, today's growth rate, and what it took out."""
+    to_band, structure = result.months_to_band, result.structure
+    parts = [
+        f"{to_band.n_paths:,} simulated paths of a model whose growth rate can slow, "
+        f"fitted on {to_band.n_months} months"
+    ]
+    if result.growth.today is not None:
+        parts.append(f"today's growth rate {percent(result.growth.today)} a year")
+    if structure is not None and structure.seasonal:
+        parts.append("a yearly pattern modelled")
+    if structure is not None and structure.shifts:
+        steps = ", ".join(f"{percent(s.size)} in {s.month:%B %Y}" for s in structure.shifts)
+        parts.append(f"one-off steps modelled, not read as growth: {steps}")
+    return "(" + "; ".join(parts) + ".)"
+
+
+def forecast_table(result: TimingResult) -> pd.DataFrame:
+    """Months to the band's lower edge: this forecast beside the baseline (last year's average
+    growth, carried forward), P10, P50 and P90."""
+    rows = []
+    for label, to_band in (
+        ("this forecast", result.months_to_band),
+        ("baseline: the last 12 months' average growth, carried forward", result.baseline_to_band),
+    ):
+        if to_band is not None:
+            rows.append((label, months(to_band.p10), months(to_band.p50), months(to_band.p90)))
+    if not rows:
+        return pd.DataFrame({"note": ["No forecast: ARR is in or past the band, or has too few months."]})
+    return pd.DataFrame(rows, columns=["forecast", "P10", "P50 (median)", "P90"])
+
+
 def backtest_table(result: TimingResult) -> pd.DataFrame:
-    """How often the forecast's P10-P90 covered what happened next, on the company's own history."""
+    """How often the forecast's P10-P90 covered what happened next, on the company's own history,
+    by months ahead and pooled (the check the verdict rests on)."""
     if result.backtest is None:
         reason = (
             "No forecast: ARR is already in or past the band."
@@ -80,18 +125,53 @@ def backtest_table(result: TimingResult) -> pd.DataFrame:
             else "Too few months of ARR for a backtest."
         )
         return pd.DataFrame({"note": [reason]})
-    table = result.backtest.table
+    table, trust = result.backtest.table, result.backtest.trust
+    rows = [
+        (str(int(h)), int(n), f"{c} of {n} ({percent(c / n)})", percent(e))
+        for h, n, c, e in zip(
+            table["horizon"], table["cases"], table["covered"], table["median_abs_error"], strict=True
+        )
+    ]
+    if trust.p_value is None:
+        pooled = f"{trust.covered} of {trust.cases}: too few forecasts to judge"
+    else:
+        chance = percent(trust.p_value) if trust.p_value >= 0.01 else "under 1%"
+        pooled = (
+            f"{trust.covered} of {trust.cases} ({percent(trust.covered / trust.cases)}); chance of this few "
+            f"or fewer from an honest 80% interval: {chance} — "
+            + ("trusted" if trust.trusted else "not trusted")
+        )
+    rows.append(("all, pooled", trust.cases, pooled, ""))
     return pd.DataFrame(
-        {
-            "months ahead": table["horizon"].astype(int),
-            "forecasts checked": table["cases"].astype(int),
-            "P10–P90 covered what happened": [
-                f"{c} of {n} ({percent(c / n)})"
-                for c, n in zip(table["covered"], table["cases"], strict=True)
-            ],
-            "median error of P50": table["median_abs_error"].map(percent),
-        }
+        rows,
+        columns=["months ahead", "forecasts checked", "P10–P90 covered what happened", "median error of P50"],
     )
+
+
+def forecast_limits(result: TimingResult) -> list[str]:
+    """What this company's forecast can and cannot tell, in plain sentences."""
+    if result.months_to_band is None:
+        return []
+    lines = []
+    structure = result.structure
+    if structure is not None and structure.seasonal_tested and not structure.seasonal:
+        lines.append(
+            "A yearly pattern was tried and not kept: the backtest did not clearly prefer it, so the "
+            "forecast treats month-to-month swings as noise."
+        )
+    elif structure is not None and not structure.seasonal_tested:
+        lines.append(
+            "Under 36 months of history: a yearly pattern cannot be told from noise and is not tried."
+        )
+    lines.append(
+        "A one-off change in the last month cannot be told from a blip: declare it in arr_events, or "
+        "the forecast reads it as noise until a second month confirms it."
+    )
+    lines.append(
+        "The fan holds what this history shows: growth that keeps slowing widens it month by month, "
+        "but a change of course the history has never shown (a new product, a downturn) is not in it."
+    )
+    return lines
 
 
 def timing_evidence(result: TimingResult) -> pd.DataFrame:

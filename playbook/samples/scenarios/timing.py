@@ -217,7 +217,10 @@ SCENARIOS = (
     Scenario(
         name="timing_jump",
         section="timing",
-        truth="$8.5–10M ARR growing 40% a year, +30% by an acquisition two months before the analysis date, not declared",
+        truth=(
+            "$8.5–10M ARR growing 40% a year, +30% by an acquisition two months before the analysis "
+            "date (the last two months at the new level), not declared"
+        ),
         correct="`early` (about 18 months to the band)",
         generate=jump,
         measure=_measure,
