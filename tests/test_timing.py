@@ -313,3 +313,19 @@ def test_a_yearly_pattern_is_modelled_and_taken_out_of_growth():
         result = assess_timing(pd.DataFrame({"month": months, "arr": np.exp(y)}), as_of=AS_OF)
         assert result.structure.seasonal and result.trusted
         assert result.growth.today == pytest.approx(0.5, abs=0.15)
+
+
+def test_the_early_sample_s_own_backtest_is_now_honest(samples_dir):
+    """Regression: on the `early` sample the old forecast's P10-P90 covered 6 of 11 backtest cases
+    at six months and 5 of 9 at twelve (21 of 32 pooled: an honest 80% interval does that badly
+    4% of the time, so today's check would have called it unclear). Refitted on 15 to 24 months,
+    maximum likelihood put the noise in the measurement, not the level, and the intervals were too
+    narrow. The backtest now holds the noise levels the whole history shows (refitting with the
+    priors still gives 6 of 11: the first origins cannot learn them) and covers within what an
+    80% interval allows; the verdict stays early."""
+    data = load_dataset(samples_dir / "early")
+    result = assess_timing(data.arr_monthly, as_of=data.as_of)
+    table = result.backtest.table.set_index("horizon")
+    assert table.loc[6, "covered"] >= 8 and table.loc[12, "covered"] >= 6
+    assert result.trusted and result.backtest.trust.p_value > 0.2
+    assert result.verdict == "early"

@@ -151,7 +151,7 @@ def backtest_table(result: TimingResult) -> pd.DataFrame:
 def forecast_limits(result: TimingResult) -> list[str]:
     """What this company's forecast can and cannot tell, in plain sentences."""
     if result.months_to_band is None:
-        return []
+        return ["No forecast was needed or possible: ARR is in or past the band, or has too few months."]
     lines = []
     structure = result.structure
     if structure is not None and structure.seasonal_tested and not structure.seasonal:
