@@ -96,6 +96,7 @@ def test_the_runner_derives_needs_from_signatures():
 def test_arguments_of_passes_only_the_settings_a_function_names():
     params = Params(approach_months=7, alpha=0.01)
     taken = params.arguments_of(timing.assess_timing)
-    assert taken == {"approach_months": 7, "band_high": 30e6, "band_low": 20e6, "seed": 0}
+    # alpha gates the forecast by its own backtest
+    assert taken == {"alpha": 0.01, "approach_months": 7, "band_high": 30e6, "band_low": 20e6, "seed": 0}
     # as_of is the dataset's analysis date, never the parameters file's text
     assert "as_of" not in params.arguments_of(penetration.assess_penetration)

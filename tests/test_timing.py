@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from playbook.analyses.flywheel import cohort_nrr, compounded_nrr, magic_number
-from playbook.analyses.timing import VERDICTS, assess_timing, months_to_band
+from playbook.analyses.months_to_band import months_to_band
+from playbook.analyses.timing import VERDICTS, assess_timing
 from playbook.data import load_dataset
 from playbook.views.notes import note_text
 from playbook.views.timing import timing_evidence, timing_headline

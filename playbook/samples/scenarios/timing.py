@@ -113,6 +113,10 @@ def jump(seed: int, *, declared: bool = False) -> Company:
     return _company(y, events=events, growth_today=0.4, jump_month=month)
 
 
+def jump_declared(seed: int) -> Company:
+    return jump(seed, declared=True)
+
+
 def _measure(company: Company, results) -> dict:
     timing = results.timing
     truth = company.truth["months_to_band"]
@@ -134,6 +138,7 @@ def _measure(company: Company, results) -> dict:
         "growth_over_truth": timing.growth.today / company.truth["growth_today"],
         "seasonal_kept": bool(timing.structure and timing.structure.seasonal),
         "shift_found": any(f"{s.month:%Y-%m}" == company.truth.get("jump_month") for s in shifts),
+        "shift_declared": any(s.source == "declared" for s in shifts),
         "false_shift": any(f"{s.month:%Y-%m}" != company.truth.get("jump_month") for s in shifts),
     }
 
@@ -231,5 +236,17 @@ SCENARIOS = (
         ),
         report=("shift_found", "false_shift", "untrusted", "growth_over_truth"),
         smoke={"early": True, "shift_found": True},
+    ),
+    Scenario(
+        name="timing_jump_declared",
+        section="timing",
+        truth="the same acquisition, declared in arr_events",
+        correct="`early`; the step modelled as declared",
+        generate=jump_declared,
+        measure=_measure,
+        targets=(_coverage(), Target(label="verdict `early`", outcome="early", value=0.8)),
+        report=("shift_declared", "false_shift", "untrusted", "growth_over_truth"),
+        companies=50,
+        smoke={"early": True, "shift_declared": True},
     ),
 )
