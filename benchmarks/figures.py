@@ -4,18 +4,16 @@ Each figure lives in docs/ between `<!-- figures:NAME -->` and `<!-- /figures --
 reads them); this script rewrites the body of every block it is asked for (all by default) from
 the code that measures it, so no figure in the docs is typed by hand:
 
-    public-backtest      the forecast on public companies, each figure beside its range over
-                         refits from perturbed starting values (benchmarks/backtest_forecast.py,
-                         about two minutes)
-    forecast-precision   how far those figures move between machines (OpenBLAS kernels), and how
-                         often the test's tolerance fails a machine (benchmarks/
-                         forecast_precision.py, about five minutes)
-    forecast-simulation  the forecast's coverage on simulated companies (about four minutes)
+    public-backtest      the forecast on public companies: months to a target and levels, each
+                         coverage with its interval over forecast origins (benchmarks/
+                         backtest_forecast.py, under a minute)
+    forecast-simulation  the forecast's coverage on simulated companies (about two minutes)
 
-The tests compare the docs with a recomputation: the public backtest within the spread stated
-beside each figure (tests/test_forecast.py). The tipping point's error rates and coverage are
-measured on the scenario library by `make calibrate` (docs/methods.md). The precision and simulation
-tables take minutes and are not recomputed by `make test`. The sales-leader tests moved to `make
+tests/test_public_backtest.py recomputes the public backtest and asserts its coverage and
+sharpness bounds (the figures themselves come from an optimiser, and are not compared as text).
+The tipping point's error rates and coverage are measured on the scenario library by `make
+calibrate` (docs/methods.md). The simulation table takes minutes and is not recomputed by `make
+test`. The sales-leader tests moved to `make
 calibrate` (playbook/runner/studies.py), which writes their tables between its own markers.
 
 Run with `.venv/bin/python benchmarks/figures.py [NAME ...]`; commit the docs it changes.
@@ -46,13 +44,8 @@ def benchmark(name: str):
 
 
 def public_backtest() -> str:
-    """The public backtest with the numerical spread of each figure."""
+    """The public backtest: months to a target, then levels."""
     return benchmark("backtest_forecast").public_figures()
-
-
-def forecast_precision() -> str:
-    """How far the public figures move between machines, and how often the tolerance fails one."""
-    return benchmark("forecast_precision").precision_table()
 
 
 def forecast_simulation() -> str:
@@ -63,7 +56,6 @@ def forecast_simulation() -> str:
 
 FIGURES = {
     "public-backtest": public_backtest,
-    "forecast-precision": forecast_precision,
     "forecast-simulation": forecast_simulation,
 }
 
