@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from playbook import NOTEBOOKS_DIR, PROJECT_ROOT
 from playbook.runner.cli import main
 from playbook.runner.run import run_playbook
+from playbook.views.board import FINDINGS, VERDICTS
 from tests import stated
 from tests.conftest import tiny_tables, write_tables
 
@@ -51,9 +52,9 @@ def folder_digest(folder: Path) -> str:
 
 
 EXTERNAL = re.compile(
-    r"""(?:src|href)\s*=\s*["']?(?!data:|#|[\w./-]+\.(?:html|json|ipynb)\b)[^"'\s>]+""", re.I
+    r"""(?:src|href)\s*=\s*["']?(?!data:|#|[\w./-]+\.(?:html|json|ipynb|pdf|pptx|csv)\b)[^"'\s>]+""", re.I
 )
-CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:)[^)]+\)", re.I)
+CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:|#)[^)]+\)", re.I)  # url(#id): an SVG's own clip path
 
 
 def external_references(html: str) -> list[str]:
@@ -161,7 +162,8 @@ def test_html_is_offline_and_hides_code(ready_run):
     assert "assess_timing(" not in timing  # code hidden
     assert "data:image/png;base64" in timing  # the chart is inline
     index = (folder / "index.html").read_text()
-    assert 'href="01_timing.html"' in index and "in_window" in index
+    assert 'href="01_timing.html"' in index
+    assert VERDICTS["ready"] in index and "in_window" not in index  # words on the page, codes in summary.json
 
 
 def test_a_second_run_leaves_the_first_untouched(ready_run):
@@ -330,7 +332,7 @@ def test_penetration_section_masks_people_unless_asked(ready_run, tmp_path):
     assert "Candidate C1" in leaders and "Morgan Hale" not in leaders
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["penetration"]["employee_penetration"]["source"] == "company_data"
-    assert "own_threshold" in (folder / "index.html").read_text()
+    assert FINDINGS["own_threshold"] in (folder / "index.html").read_text()
     crm = pd.read_csv(folder / "ready_accounts.csv", dtype=str, encoding="utf-8-sig")
     assert len(crm) == summary["penetration"]["ready_accounts"]
     assert crm["Salesforce Account ID"].str.fullmatch(r"001\d{12}AAA").all()  # the sample's account_map
@@ -383,7 +385,7 @@ def test_diff_of_two_runs_and_of_identical_inputs(ready_run, tmp_path, capsys):
     assert main(["diff", str(runs[0]), str(runs[1])]) == 0
     assert capsys.readouterr().out.startswith("Nothing changed between")
     assert f"Nothing changed since {runs[0].name}." in (runs[1] / "index.html").read_text()
-    assert "first run on this data folder" in (runs[0] / "index.html").read_text()
+    assert "first run on these data" in (runs[0] / "index.html").read_text()
 
 
 def code_outputs(path: Path) -> list:

@@ -159,7 +159,13 @@ def _note_codes_in(layer: str) -> set[str]:
 
 @pytest.mark.parametrize("layer", ("analyses", "data", "runner", "views"))
 def test_every_note_code_has_words(layer):
-    missing = _note_codes_in(layer) - set(words.TEXTS)
+    """Every note is worded: by views/notes.py, or (the decision's next steps, which name people
+    and accounts) by the board pack, in both its long and its slide form."""
+    from playbook.analyses.decision import NEXT_STEPS
+    from playbook.views.board import STEP_WORDS
+
+    assert set(STEP_WORDS) == set(NEXT_STEPS)
+    missing = _note_codes_in(layer) - set(words.TEXTS) - set(STEP_WORDS)
     assert not missing, f"codes without words in views/notes.py: {sorted(missing)}"
 
 

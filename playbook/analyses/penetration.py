@@ -174,8 +174,9 @@ class PenetrationResult:
 
     @property
     def ready_accounts_p10(self) -> int:
-        """The conservative end of the ready count (its P10; 0 without a claim): what readiness reads."""
-        return 0 if self.ready_range is None else self.ready_range.accounts_p10
+        """The conservative end of the ready count (0 without a claim): what readiness reads. Its
+        bootstrap P10, never above the count itself (a change point's resamples can sit above it)."""
+        return 0 if self.ready_range is None else min(self.ready_range.accounts_p10, len(self.ready))
 
     def to_dict(self) -> dict:
         countries = (

@@ -126,6 +126,9 @@ class TimingResult:
     months_to_band: MonthsToBand | None
     baseline_to_band: MonthsToBand | None  # the baseline forecast's (`backtest.baseline_paths`)
     months_past_band: int | None
+    months_to_late: MonthsToBand | None = (
+        None  # in the band: months until ARR passes its top (trusted forecast)
+    )
     indicators: tuple[Indicator, ...]
     growth: Growth
     structure: ForecastStructure | None
@@ -158,6 +161,7 @@ class TimingResult:
             "forecast_says": self.forecast_says,
             "forecast_trusted": self.trusted,
             "months_past_band": self.months_past_band,
+            "months_to_late": self.months_to_late.to_dict() if self.months_to_late else None,
             "arr_growth_annual": value["arr_growth_annual"],
             "growth": self.growth.to_dict(),
             "forecast_structure": None if self.structure is None else self.structure.to_dict(),
@@ -251,7 +255,7 @@ def assess_timing(
     log_arr = np.log(fitted["arr"].where(fitted["arr"] > 0).to_numpy(dtype=float))
     n_positive = int(np.isfinite(log_arr).sum())
 
-    forecast, to_band, baseline, past, backtest = None, None, None, None, None
+    forecast, to_band, baseline, past, backtest, to_late = None, None, None, None, None, None
     structure, model, says = None, None, None
     growth_arr = arr
     kinds, event_notes = declared_shifts(arr_events, fitted["month"])
@@ -288,6 +292,17 @@ def assess_timing(
         past = int((arr["arr"] >= high)[::-1].cumprod().sum())
     elif current >= low:
         verdict = "in_window"
+        if n_positive >= MIN_FORECAST_MONTHS:
+            to_late = _months_to_late(
+                log_arr,
+                fitted,
+                kinds,
+                high=high,
+                horizon=horizon_months,
+                n_paths=n_paths,
+                seed=seed,
+                alpha=alpha,
+            )
     elif model is None:
         verdict = "early"
         notes.append(Note("too_few_months_to_forecast", months=n_positive, needed=MIN_FORECAST_MONTHS))
@@ -332,6 +347,7 @@ def assess_timing(
         months_to_band=to_band,
         baseline_to_band=baseline,
         months_past_band=past,
+        months_to_late=to_late,
         indicators=flywheel_indicators(arr, account_arr),
         growth=growth,
         structure=structure,
@@ -343,4 +359,18 @@ def assess_timing(
         history=arr[["month", "arr"]].copy(),
         forecast=forecast,
         notes=tuple(notes),
+    )
+
+
+def _months_to_late(log_arr, fitted, kinds, *, high, horizon, n_paths, seed, alpha) -> MonthsToBand | None:
+    """In the band: when ARR passes the band's top (P10/P50/P90 months), by the same forecast as
+    below the band; None when that forecast fails its own backtest (no figure is then stated)."""
+    fit = structure_of(log_arr, first_month=int(fitted["month"].iloc[0].month), declared=kinds, seed=seed)
+    backtest = rolling_backtest(fit.adjusted(log_arr), fit.model, alpha=alpha)
+    if backtest.cases == 0 or not backtest.trust.trusted:
+        return None
+    paths = fit.model.simulate(horizon=horizon, n_paths=n_paths, seed=seed)
+    ranged = fit.model.spread_is_estimable()
+    return months_to_band(
+        paths, start=float(log_arr[-1]), band_low=high, n_months=fit.model.n_months, ranged=ranged
     )

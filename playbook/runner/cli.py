@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--params", metavar="FILE.yaml", help="parameters (see params.example.yaml)")
     run.add_argument("--out", metavar="DIR", help="where run folders go (default: reports/)")
+    run.add_argument(
+        "--previous",
+        metavar="RUN",
+        help="the earlier run folder the board pack compares with (default: the last run of the same data)",
+    )
     run.add_argument("--only", metavar="NAME", action="append", help="run only this notebook (repeatable)")
     run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores + 1)")
     run.add_argument("--cell-timeout", type=int, default=600, metavar="S", help="seconds per cell")
@@ -116,6 +121,7 @@ def _run(args) -> int:
         params=params,
         out_dir=args.out,
         only=args.only,
+        previous=args.previous,
         **({} if args.jobs is None else {"jobs": max(1, args.jobs)}),
         cell_timeout=args.cell_timeout,
         run_timeout=args.run_timeout,

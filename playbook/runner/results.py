@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from playbook.analyses.compensation import CompensationResult, compare_plans
+from playbook.analyses.decision import Decision, assess_decision
 from playbook.analyses.enterprise_demand import DemandResult, assess_enterprise_demand
 from playbook.analyses.leaders import LeaderResult, assess_leaders
 from playbook.analyses.outcome import Skipped, skipped_unless
@@ -59,6 +60,7 @@ class Results:
     leaders: LeaderResult | Skipped | None = None
     compensation: CompensationResult | None = None
     overview: Overview | None = None
+    decision: Decision | None = None  # computed with the overview: what the board decides from it
 
     def section(self, name: str):
         if name not in SECTIONS:
@@ -182,7 +184,18 @@ def overview(
     return assess_overview(timing, penetration, enterprise_demand, **params.arguments_of(assess_overview))
 
 
-COMPUTATIONS = {f.__name__: f for f in (account_usage, *(globals()[s] for s in SECTIONS))}
+def decision(
+    overview: Overview,
+    timing: TimingResult,
+    penetration: PenetrationResult | Skipped,
+    enterprise_demand: DemandResult | Skipped,
+    leaders: LeaderResult | Skipped,
+    compensation: CompensationResult,
+) -> Decision:
+    return assess_decision(overview, timing, penetration, enterprise_demand, leaders, compensation)
+
+
+COMPUTATIONS = {f.__name__: f for f in (account_usage, *(globals()[s] for s in SECTIONS), decision)}
 
 
 def needs(name: str) -> tuple[str, ...]:
@@ -208,16 +221,18 @@ def with_needs(sections) -> list[str]:
 
 
 def assess_all(dataset: Dataset, params: Params, sections=SECTIONS) -> Results:
-    """Compute `sections` (and what they need) for a loaded, validated dataset, each once."""
+    """Compute `sections` (and what they need) for a loaded, validated dataset, each once; with the
+    overview, the decision a board takes from it."""
     done: dict[str, object] = {"dataset": dataset, "params": params}
-    for name in with_needs(sections):
+    wanted = [*sections, "decision"] if "overview" in sections else list(sections)
+    for name in with_needs(wanted):
         function = COMPUTATIONS[name]
         done[name] = function(**{p: done[p] for p in inspect.signature(function).parameters})
     return Results(
         as_of=dataset.as_of,
         data_name=dataset.name,
         params=params,
-        **{s: done[s] for s in SECTIONS if s in done},
+        **{s: done[s] for s in (*SECTIONS, "decision") if s in done},
     )
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import nbformat
 
-from playbook import NOTEBOOKS_DIR
+from playbook import NOTEBOOKS_DIR, SAMPLES_DIR
 from playbook.data import load_dataset
 from playbook.data.locate import resolve_data_dir
+from playbook.data.notes import Note
 from playbook.runner import stop
 from playbook.runner.diff import changes, previous_run, read_summary
 from playbook.runner.folder import (
@@ -28,13 +29,17 @@ from playbook.runner.folder import (
     partial_folder,
     remove,
 )
-from playbook.runner.params import Params
+from playbook.runner.fonts import with_embedded_font
+from playbook.runner.params import Params, ParamsError
+from playbook.runner.pdf import print_pdf
+from playbook.runner.pptx import write_pptx
 from playbook.runner.progress import Progress
-from playbook.runner.render import board_pack_html, key_chart, notebook_title, slides_html
+from playbook.runner.render import board_pack_html, notebook_title, slides_html
 from playbook.runner.results import SECTIONS, assess_all, save_results
 from playbook.runner.schedule import DEFAULT_JOBS, NotebookRun, execute_all, queued, select_notebooks
-from playbook.runner.summary import section_headline, section_verdict_text, summary_of, worded_notes
-from playbook.views.board import headline_figures
+from playbook.runner.summary import section_headline, summary_of, worded_notes
+from playbook.views import i18n
+from playbook.views.board import board_pack, company_of, deck, partial_deck, partial_pack
 from playbook.views.crm import crm_csv, ready_accounts_table, ready_contacts_table
 from playbook.views.notes import change_text, note_text, set_aside_text
 
@@ -74,14 +79,20 @@ def run_playbook(
     cell_timeout: int = 600,
     run_timeout: int = 1800,
     progress: Progress | None = None,
+    previous: str | Path | None = None,
 ) -> RunResult:
     """Validate the data, compute the results once, execute the notebooks, and write a new run folder.
 
-    Raises DataError (bad input) or ParamsError (bad parameters) before any notebook runs and
-    before anything is written.
+    `previous` is the earlier run folder the board pack compares with (default: the latest run
+    in `out_dir` of the same data). Raises DataError (bad input) or ParamsError (bad parameters)
+    before any notebook runs and before anything is written.
     """
     params = params or Params()
     progress = progress or Progress()
+    try:  # the run compared with is read first: a wrong folder fails before anything runs
+        chosen = None if previous is None else (Path(previous), read_summary(previous))
+    except FileNotFoundError as exc:
+        raise ParamsError(f"--previous: {exc}") from None
     runs = [queued(p) for p in select_notebooks(only, notebooks_dir)]
     data = resolve_data_dir(data_dir).resolve()
     progress.say(f"loading {data} ...")
@@ -117,25 +128,23 @@ def run_playbook(
                 raise OSError(nb.errno, os.strerror(nb.errno), str(work / f"{nb.name}.ipynb"))
         (work / RESULTS_FILE).unlink()  # it holds unmasked data: never left in a run folder
         summary = summary_of(results, shown, run=_run_details(runs, dataset, data, params))
-        sections = [_section_entry(nb, work, results) for nb in runs]
-        earlier = previous_run(out, str(data))
-        compared = (
-            None
-            if earlier is None
-            else {
-                "run": earlier.name,
-                "changes": [
-                    change_text(c.what, c.before, c.after) for c in changes(read_summary(earlier), summary)
-                ],
-            }
+        sections = [_section_entry(nb, results) for nb in runs]
+        if chosen is None:
+            earlier = previous_run(out, str(data))
+            chosen = None if earlier is None else (earlier, read_summary(earlier))
+        earlier, before = chosen if chosen is not None else (None, None)
+        written = write_board_pack(
+            work,
+            results,
+            summary,
+            sections=sections,
+            shown=shown,
+            data=data,
+            before=before,
+            before_name=None if earlier is None else earlier.name,
         )
-        (work / "index.html").write_text(
-            board_pack_html(
-                summary, sections, _figures(results, shown), compared=compared, currency=params.currency
-            ),
-            encoding="utf-8",
-        )
-        (work / "slides.html").write_text(slides_html(summary, sections, compared=compared), encoding="utf-8")
+        for note in written:
+            progress.say(note_text(note))
         if "penetration" in shown:
             ids = {"accounts": dataset.accounts, "account_map": dataset.account_map}
             ready = results.section("penetration")
@@ -158,36 +167,95 @@ def run_playbook(
     return RunResult(folder=folder, notebooks=tuple(runs))
 
 
-def _figures(results, shown: list[str]) -> list[dict]:
-    """The board pack's headline figures, when the run showed every section (a whole run)."""
-    if not set(SECTIONS) <= set(shown):
-        return []
-    return headline_figures(
-        results.timing,
-        results.penetration,
-        results.enterprise_demand,
-        results.leaders,
-        results.compensation,
-        currency=results.params.currency,
-    )
+def write_board_pack(
+    work: Path,
+    results,
+    summary: dict,
+    *,
+    sections: list[dict],
+    shown: list[str],
+    data: Path,
+    before: dict | None,
+    before_name: str | None,
+) -> list[Note]:
+    """index.html, slides.html, slides.pptx and board.pdf in the run's language; the notes saying
+    what could not be written (no Chromium for the PDF, no font for Chinese)."""
+    params = results.params
+    notes: list[Note] = []
+    whole = set(SECTIONS) <= set(shown)
+    with i18n.use_language(params.language):
+        moved = (
+            []
+            if before is None
+            else [change_text(c.what, c.before, c.after) for c in changes(before, summary)]
+        )
+        sample = data.parent == SAMPLES_DIR.resolve()
+        common = {
+            "company": params.company_name or company_of(data.name, sample=sample),
+            "language": params.language,
+            "confidentiality": params.confidentiality,
+        }
+        if whole:
+            pack = board_pack(
+                results, previous=before, previous_name=before_name, show_pii=params.show_pii, **common
+            )
+            slides = deck(pack, changes=tuple(moved))
+        else:
+            pack = partial_pack(results, previous_name=before_name, **common)
+            slides = partial_deck(pack, [(s["title"], s["headline"]) for s in sections if s["headline"]])
+        run = summary["run"]
+
+        def pages(*, pdf: bool) -> dict[str, str]:
+            return {
+                "index.html": board_pack_html(
+                    pack,
+                    sections=sections,
+                    changes=moved,
+                    set_aside=[s["text"] for s in run["set_aside"]],
+                    data_notes=[n["text"] for n in run["notes"]],
+                    files={"pptx": True, "pdf": pdf, "crm": "penetration" in shown},
+                    paper=params.paper,
+                ),
+                "slides.html": slides_html(slides),
+            }
+
+        # The PDF prints the pack without a link to itself; the pack links the PDF once it exists.
+        notes += _write_pages(work, pages(pdf=False), params.language)
+        printed = print_pdf(
+            work / "index.html", work / "board.pdf", analysis_date=pack.as_of_date, paper=params.paper
+        )
+        if printed.note is None:
+            _write_pages(work, pages(pdf=True), params.language)
+        notes += [printed.note] if printed.note else []
+    write_pptx(slides, work / "slides.pptx")
+    return notes
 
 
-def _section_entry(nb: NotebookRun, work: Path, results) -> dict:
-    """What the board pack and the slides show for one notebook."""
-    executed = work / f"{nb.name}.ipynb"
-    section = nb.section
+def _write_pages(work: Path, pages: dict[str, str], language: str) -> list[Note]:
+    """Write the pages; in a language other than English they carry the glyphs they use (a font
+    subset), so the offline pages render anywhere."""
+    notes = []
+    if language != "en":
+        embedded = with_embedded_font(pages)
+        pages = embedded.pages
+        notes += [embedded.note] if embedded.note else []
+    for name, page in pages.items():
+        (work / name).write_text(page, encoding="utf-8")
+    return notes
+
+
+def _section_entry(nb: NotebookRun, results) -> dict:
+    """What the board pack lists for one notebook, and the line a partial run's slide shows."""
     return {
         "name": nb.name,
         "title": notebook_title(nbformat.read(nb.source, as_version=4), nb.name),
         "html": f"{nb.name}.html" if nb.status == "ok" else None,
-        "notebook": executed.name,
+        "notebook": f"{nb.name}.ipynb",
         "status": nb.status,
-        "verdict": section_verdict_text(results, section) if section else "done",
-        "headline": section_headline(results, section) if section else None,
+        "headline": section_headline(results, nb.section) if nb.section and nb.status == "ok" else None,
         "cell": nb.cell,
         "line": nb.line,
         "error": nb.error,
-        "chart": key_chart(executed) if nb.status == "ok" else None,
     }
 
 

@@ -12,7 +12,7 @@ from playbook.runner.results import SECTIONS, Results
 from playbook.views import overview as overview_words
 from playbook.views.compensation import pay_headline
 from playbook.views.enterprise_demand import demand_headline
-from playbook.views.leaders import leaders_headline, leaders_verdict, names_of
+from playbook.views.leaders import leaders_headline, names_of
 from playbook.views.notes import DEMAND_REASONS, note_text, skipped_text
 from playbook.views.penetration import penetration_headline
 from playbook.views.timing import timing_headline
@@ -40,14 +40,6 @@ def section_headline(results: Results, section: str) -> str:
     return overview_summary(results)["headline"]
 
 
-def section_verdict_text(results: Results, section: str) -> str:
-    """A section's verdict as the board pack's badge shows it ('C1 leads' rather than `clear_leader`)."""
-    result = results.section(section)
-    if section == "leaders":
-        return leaders_verdict(result)
-    return result.verdict
-
-
 def overview_summary(results: Results) -> dict:
     """The overview section: its verdict, the one sentence, and each prerequisite in words."""
     texts = overview_words.reason_texts(
@@ -61,10 +53,12 @@ def overview_summary(results: Results) -> dict:
         text.to_dict() | {"key": reason.prerequisite}
         for reason, text in zip(results.overview.reasons, texts, strict=True)
     ]
-    return results.overview.to_dict() | {
-        "headline": overview_words.readiness_headline(results.overview, texts),
-        "reasons": reasons,
-    }
+    decided = {} if results.decision is None else {"decision": results.decision.to_dict()}
+    return (
+        results.overview.to_dict()
+        | {"headline": overview_words.readiness_headline(results.overview, texts), "reasons": reasons}
+        | decided
+    )
 
 
 def summary_of(results: Results, sections, *, run: dict) -> dict:

@@ -1,101 +1,1206 @@
-"""The board pack's headline figures, in words, from the sections' results."""
+"""The board pack: the decision, the four answers, what changed, and how we know — in plain words.
+
+A board reads this, not the notebooks. First the decision (the verdict in words, one action
+sentence, each prerequisite with its figure, bar and margin, the nearest change that would turn
+the verdict, the next steps); then the four answers — where to sell, what to build, whom to
+hire, how to pay — each with one chart; then the figures against the last run; then "how we
+know", where the tests, their p-values and the methods' names go (`glossary`, `footnotes`).
+Every sentence goes through the message catalogue (`views.i18n`); every money figure says its
+currency and its horizon; every percentage has one format; the win rate is the win curve's, the
+one that values the accounts.
+
+`board_pack(...)` builds the page's content from the run's results; `deck(pack)` the slides,
+which `slides.html` and `slides.pptx` both draw.
+"""
 
 from __future__ import annotations
 
-from playbook.analyses.compensation import CompensationResult
-from playbook.analyses.enterprise_demand import DemandResult
-from playbook.analyses.leaders import LeaderResult
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from playbook.analyses.decision import Decision, Standing
 from playbook.analyses.outcome import Skipped
-from playbook.analyses.penetration import PenetrationResult
-from playbook.analyses.timing import TimingResult
-from playbook.views.compensation import pay_card_note
-from playbook.views.formatting import money, percent
-from playbook.views.leaders import leaders_verdict
-from playbook.views.penetration import VERDICT_WORDS, adjusted_p_text, signal_value
+from playbook.views import board_charts
+from playbook.views.charts import Chart
+from playbook.views.crm import tiers
+from playbook.views.deck import MAX_LINES, Deck, Slide, fitted_line
+from playbook.views.i18n import (
+    N_,
+    _,
+    format_count,
+    format_date,
+    format_items,
+    format_money,
+    format_number,
+    format_percent,
+)
+from playbook.views.leaders import names_of
+
+# --- words the page uses for codes (codes stay in summary.json; words go on the page)
+
+VERDICTS = {
+    "ready": N_("Ready: add top-down sales now"),
+    "not_yet": N_("Not yet: keep building the bottom-up flywheel"),
+    "overdue": N_("Overdue: top-down sales should already have started"),
+}
+GROUPS = (
+    (N_("The product-led flywheel works"), ("timing", "tipping_point", "ready_accounts")),
+    (N_("Customers demand enterprise features"), ("size_effect", "customer_driven")),
+)
+PREREQUISITES = {
+    "timing": N_("ARR is near, in or past the $20–30M band"),
+    "tipping_point": N_("Our own deals show that more usage wins more"),
+    "ready_accounts": N_("Enough accounts are already past that point"),
+    "size_effect": N_("Enterprise requests grow faster with account size than others"),
+    "customer_driven": N_("Customers, not our sales team, ask for them"),
+}
+SIGNALS = {
+    "employee_penetration": N_("of employees using the product"),
+    "departments": N_("departments using the product"),
+    "seats": N_("seats in use"),
+}
+SETTINGS = {
+    "min_ready_accounts": N_("the bar for ready accounts"),
+    "min_customer_share": N_("the share of enterprise requests that must come from customers"),
+    "approach_months": N_("how soon the forecast must reach the band"),
+    "band_high": N_("the top of the band"),
+}
+# The terms of the statistics behind the page: defined in "How we know", used nowhere else on it.
+GLOSSARY = (
+    (
+        N_("p-value"),
+        N_(
+            "How often data like ours would show so strong a pattern by chance alone; we call a pattern evidence below 5%."
+        ),
+    ),
+    (
+        N_("permutation test"),
+        N_(
+            "Reshuffling which accounts won, thousands of times, to see how strong a pattern chance alone produces."
+        ),
+    ),
+    (
+        N_("Holm adjustment"),
+        N_(
+            "Testing three usage signals gives three chances to find one by luck; the adjustment removes that advantage."
+        ),
+    ),
+    (
+        N_("out of fold"),
+        N_(
+            "Each part of our deals predicted by a model fitted on the other parts only, so no model grades its own homework."
+        ),
+    ),
+    (
+        N_("isotonic win curve"),
+        N_(
+            "The win probability at each level of usage, never falling as usage rises, checked against deals it did not see."
+        ),
+    ),
+    (
+        N_("bootstrap"),
+        N_(
+            "Recomputing a figure on many resamples of our accounts to see how much it could move; the likely range runs from the 10th to the 90th resample."
+        ),
+    ),
+    (
+        N_("competing risks"),
+        N_(
+            "An open deal ends either won or lost; the chance it closes won in time counts both ways of ending, by the deal's age."
+        ),
+    ),
+    (
+        N_("count model"),
+        N_(
+            "Requests per account and year modelled against account size, enterprise against other requests (negative binomial, errors by account)."
+        ),
+    ),
+    (
+        N_("paired test"),
+        N_(
+            "Each interviewer's score of the first candidate against the same interviewer's score of the second, so harsh and lenient interviewers cancel out."
+        ),
+    ),
+    (
+        N_("interviewer agreement"),
+        N_(
+            "How consistently interviewers separate the candidates on an attribute (the intraclass correlation); an attribute they disagree on is set aside in a second ranking."
+        ),
+    ),
+    (
+        N_("simulation"),
+        N_(
+            "The sales team simulated quarter by quarter under each pay plan, with the assumptions that decide the answer varied together."
+        ),
+    ),
+    (
+        N_("forecast backtest"),
+        N_(
+            "The forecast refitted on past months and checked against what ARR did next; a forecast that fails its own backtest is not used for a verdict."
+        ),
+    ),
+)
 
 
-def headline_figures(
-    timing: TimingResult | Skipped,
-    penetration: PenetrationResult | Skipped,
-    demand: DemandResult | Skipped,
-    leaders: LeaderResult | Skipped,
-    compensation: CompensationResult | Skipped,
-    *,
-    currency: str = "USD",
-) -> list[dict]:
-    """The figures a board reads first: label, value, and what each rests on (skipped sections left out)."""
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """One prerequisite as the decision page shows it."""
+
+    label: str
+    short: str  # the label as a slide lists it
+    met: bool
+    figure: str
+    short_figure: str  # the figure as a slide lists it
+    bar: str
+    margin: str
+    section: str  # the notebook page with the evidence
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """One of the four answers: a message title, a few lines, a small table, one chart."""
+
+    key: str  # where, what, whom, how
+    question: str
+    title: str
+    lines: tuple[str, ...]
+    slide_lines: tuple[str, ...]  # the same, short enough for a slide beside its chart
+    table: pd.DataFrame | None
+    chart: Chart | None
+    section: str
+    footnote: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figure:
+    """A headline figure, and how it moved since the last run of the same data."""
+
+    label: str
+    value: str
+    note: str
+    change: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardPack:
+    """Everything the board pack's pages show, worded in the active language."""
+
+    company: str
+    as_of: str
+    as_of_date: dt.date
+    currency: str
+    language: str
+    confidentiality: str | None
+    verdict: str | None  # the code, for the page's colour only (None: a partial run)
+    verdict_words: str
+    action: str
+    groups: tuple[tuple[str, tuple[Row, ...]], ...]
+    change: str
+    next_steps: tuple[str, ...]
+    short_steps: tuple[str, ...]  # the next steps as a slide lists them
+    answers: tuple[Answer, ...]
+    figures: tuple[Figure, ...]
+    since: str | None  # the earlier run compared with (None: the first run)
+    footnotes: tuple[str, ...]
+    glossary: tuple[tuple[str, str], ...]
+
+    @property
+    def source_line(self) -> str:
+        return _(
+            "Source: the company's own data to {date}; frameworks from a16z, “The $20M–$500M question” (2020)."
+        ).format(date=self.as_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision
+
+
+def _figure_text(s: Standing, currency: str) -> tuple[str, str, str]:
+    """A standing's figure, bar and margin in words."""
+    if s.figure is None and s.unit != "evidence":
+        return "—", _bar_text(s, currency), "—"
+    if s.unit == "currency":
+        margin = s.figure - s.bar
+        if s.ceiling is not None and s.figure >= s.ceiling:
+            side = _("{amount} past the band's top").format(
+                amount=format_money(s.figure - s.ceiling, currency)
+            )
+        elif margin >= 0:
+            side = _("{amount} above the band's floor").format(amount=format_money(margin, currency))
+        else:
+            side = _("{amount} below the band's floor").format(amount=format_money(-margin, currency))
+        return _("ARR {arr}").format(arr=format_money(s.figure, currency)), _bar_text(s, currency), side
+    if s.unit == "months":
+        gap = int(s.bar - s.figure)
+        side = _("{n} months to spare") if gap >= 0 else _("{n} months too far")
+        return (
+            _("about {n} months to the band (median forecast)").format(n=int(s.figure)),
+            _bar_text(s, currency),
+            side.format(n=abs(gap)),
+        )
+    if s.unit == "accounts":
+        gap = int(s.figure - s.bar)
+        side = _("{n} to spare") if gap >= 0 else _("{n} short")
+        return (
+            _("at least {n} accounts").format(n=format_count(int(s.figure))),
+            _bar_text(s, currency),
+            side.format(n=format_count(abs(gap))),
+        )
+    if s.unit == "ratio":
+        return (
+            _("at least {x}× as fast").format(x=format_number(s.figure)),
+            _bar_text(s, currency),
+            _("clear") if s.met else _("not shown"),
+        )
+    if s.unit == "share":
+        gap = s.figure - s.bar
+        side = _("{points} points to spare") if gap >= 0 else _("{points} points short")
+        return (
+            _("at least {share} from customers").format(share=format_percent(s.figure)),
+            _bar_text(s, currency),
+            side.format(points=format_number(abs(gap) * 100, digits=0)),
+        )
+    return (
+        _(FINDINGS.get(s.finding, FINDINGS[None])),
+        _bar_text(s, currency),
+        _("met") if s.met else _("not met"),
+    )
+
+
+FINDINGS = {  # what our deals show about usage and winning (penetration.VERDICTS)
+    "own_threshold": N_("a tipping point: past it, deals are won more often"),
+    "gradual_rise": N_("a gradual rise: more usage, more deals won, with no single tipping point"),
+    "no_effect": N_("no link between usage and winning"),
+    "reversed": N_("more usage went with fewer wins"),
+    "too_few_deals": N_("too few top-down deals to tell"),
+    None: N_("not assessed"),
+}
+
+
+SHORT_FINDINGS = {
+    "own_threshold": N_("a tipping point"),
+    "gradual_rise": N_("a gradual rise, no tipping point"),
+    "no_effect": N_("no link"),
+    "reversed": N_("the reverse"),
+    "too_few_deals": N_("too few deals to tell"),
+}
+
+
+def _bar_text(s: Standing, currency: str) -> str:
+    if s.unit == "currency":
+        return _("the band starts at {low}").format(low=format_money(s.bar, currency, digits=0))
+    if s.unit == "months":
+        return _("within {n} months").format(n=int(s.bar))
+    if s.unit == "accounts":
+        return _("at least {n}").format(n=format_count(int(s.bar)))
+    if s.unit == "ratio":
+        return _("faster than other requests")
+    if s.unit == "share":
+        return _("at least {share}").format(share=format_percent(s.bar))
+    return _("evidence from our own deals")
+
+
+SECTION_PAGES = {
+    "timing": "01_timing",
+    "tipping_point": "02_penetration",
+    "ready_accounts": "02_penetration",
+    "size_effect": "03_enterprise_demand",
+    "customer_driven": "03_enterprise_demand",
+}
+
+
+def decision_rows(decision: Decision, currency: str) -> tuple[tuple[str, tuple[Row, ...]], ...]:
+    """The prerequisites grouped under the article's two, each with its figure, bar and margin."""
+    grouped = []
+    for title, keys in GROUPS:
+        rows = []
+        for key in keys:
+            s = decision.standing(key)
+            figure, bar, margin = _figure_text(s, currency)
+            rows.append(
+                Row(
+                    label=_(PREREQUISITES[key]),
+                    short=_(SHORT_PREREQUISITES[key]),
+                    met=s.met,
+                    figure=figure,
+                    short_figure=_(SHORT_FINDINGS.get(s.finding, FINDINGS[None]))
+                    if s.unit == "evidence"
+                    else figure,
+                    bar=bar,
+                    margin=margin,
+                    section=SECTION_PAGES[key],
+                )
+            )
+        grouped.append((_(title), tuple(rows)))
+    return tuple(grouped)
+
+
+def _setting_value(setting: str, value: float, currency: str) -> str:
+    if setting == "min_customer_share":
+        return format_percent(value)
+    if setting == "band_high":
+        return format_money(value, currency)
+    if setting == "approach_months":
+        return _("{n} months").format(n=int(value))
+    return format_count(int(value))
+
+
+def change_sentence(decision: Decision, currency: str) -> str:
+    """The nearest change that would turn the verdict, or why no setting can."""
+    flip = decision.flip
+    if flip is not None:
+        text = _("It would read “{to}” if {setting} were {value} instead of {current}.").format(
+            to=verdict_word(flip.to),
+            setting=_(SETTINGS[flip.setting]),
+            value=_setting_value(flip.setting, flip.value, currency),
+            current=_setting_value(flip.setting, flip.current, currency),
+        )
+    else:
+        text = _("No single bar would change it.")
+    if decision.evidence_missing:
+        text += " " + _("Missing evidence, which no bar can replace: {items}.").format(
+            items=format_items(_(PREREQUISITES[k]).lower() for k in decision.evidence_missing)
+        )
+    late = decision.months_to_overdue
+    if late is not None and late.p50 is not None:
+        text += " " + _(
+            "Overdue in about {n} months: at the forecast's median, ARR passes the band's top then (P10–P90 {low}–{high})."
+        ).format(n=format_count(round(late.p50)), low=_months(late.p10), high=_months(late.p90))
+    return text
+
+
+def _months(value: float | None) -> str:
+    return "—" if value is None else format_number(value, digits=1)
+
+
+def verdict_word(verdict: str) -> str:
+    """The verdict's short name ("Ready"): its words up to the colon, in either script."""
+    return re.split("[:：]", _(VERDICTS.get(verdict, verdict)))[0]
+
+
+def action_sentence(decision: Decision, ready: int | None) -> str:
+    """One sentence: what to do."""
+    if decision.verdict == "ready":
+        return _("Hire a sales leader; sell top-down to the {n} ready accounts, tier A first.").format(
+            n=format_count(ready or 0)
+        )
+    if decision.verdict == "overdue":
+        return _("Start now: hire a sales leader this quarter; sell where usage already runs deep.")
+    return _("Do not build a top-down team yet; close the gaps below first.")
+
+
+def _names(results, show_pii: bool) -> dict[str, str]:
+    return names_of(results.leaders, show_pii=show_pii)
+
+
+# The next steps' codes (`decision.NEXT_STEPS`) these pages word: they name people and accounts
+# as the pack shows them, so `step_texts` and `short_steps` word them rather than views/notes.py.
+STEP_WORDS = (
+    "sell_first",
+    "build_first",
+    "hire",
+    "second_round",
+    "pay",
+    "collect_deals",
+    "revisit_timing",
+    "check_forecast",
+)
+
+
+def step_texts(decision: Decision, names: dict[str, str], currency: str) -> tuple[str, ...]:
+    """The next steps in words (candidates shown as the pack shows people)."""
+    found = []
+    for step in decision.next_steps:
+        v = dict(step.values)
+        if step.code == "sell_first":
+            found.append(
+                _(
+                    "Sell first to {accounts}: the top of {n} ready accounts (ready_accounts.csv lists them, with tiers)."
+                ).format(accounts=format_items(v["accounts"]), n=format_count(v["ready"]))
+            )
+        elif step.code == "collect_deals":
+            if v["needed"] is None:
+                text = _("Keep logging top-down deals: {closed} closed so far.")
+            else:
+                text = _(
+                    "Keep logging top-down deals: {closed} closed so far; about {needed} would show a doubled win rate past the article's mark."
+                )
+            found.append(text.format(closed=format_count(v["closed"]), needed=format_count(v["needed"] or 0)))
+        elif step.code == "build_first":
+            text = _(
+                "Build {feature} first: {stake} of open pipeline over the next {months} months waits on it."
+            ).format(feature=v["feature"], stake=format_money(v["stake"], currency), months=v["months"])
+            if v["payback"] is not None and v["payback"] >= 1:
+                text += " " + _("That is {x}× its build cost.").format(
+                    x=format_number(v["payback"], digits=1)
+                )
+            elif v["payback"] is not None:
+                text += " " + _("That covers {share} of its build cost.").format(
+                    share=format_percent(v["payback"])
+                )
+            found.append(text)
+        elif step.code == "hire":
+            found.append(
+                _("Make an offer to {candidate}: ahead of every other candidate.").format(
+                    candidate=names.get(v["candidate"], v["candidate"])
+                )
+            )
+        elif step.code == "second_round":
+            who = format_items(names.get(c, c) for c in v["candidates"])
+            if v["attributes"]:
+                found.append(
+                    _(
+                        "Hold a second interview round for {who}, on {attributes}: the panel does not separate them yet."
+                    ).format(who=who, attributes=format_items(_(ATTRIBUTES[a]) for a in v["attributes"]))
+                )
+            else:
+                found.append(
+                    _(
+                        "Hold a second interview round for {who}: the panel does not separate them yet."
+                    ).format(who=who)
+                )
+        elif step.code == "pay":
+            found.append(_("Offer the sales team the {plan} plan.").format(plan=v["plan"]))
+        elif step.code == "check_forecast":
+            found.append(_("Check ARR's history before deciding when: the forecast missed its own backtest."))
+        elif step.code == "revisit_timing":
+            if v["months"] is None:
+                found.append(_("Revisit timing next quarter: at today's growth ARR does not reach the band."))
+            else:
+                found.append(
+                    _("Revisit in about {n} months, when the forecast has ARR near the band.").format(
+                        n=max(int(v["months"]) - int(v["approach"]), 1)
+                    )
+                )
+        else:
+            raise ValueError(f"no words for the next step {step.code!r}")
+    return tuple(found)
+
+
+ATTRIBUTES = {
+    "collaborative": N_("collaborative decision making"),
+    "analytical_technical": N_("analytical and technical depth"),
+    "long_term_relationships": N_("long-term relationship building"),
+    "enterprise_experience": N_("enterprise sales experience"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The four answers
+
+
+def _empty(key: str, question: str, title: str, reason: str, section: str) -> Answer:
+    """An answer the data cannot give, and why."""
+    return Answer(
+        key=key,
+        question=question,
+        title=title,
+        lines=(reason,),
+        slide_lines=(reason,),
+        table=None,
+        chart=None,
+        section=section,
+        footnote="",
+    )
+
+
+def where_to_sell(pen, *, currency: str, top: int = 8) -> Answer:
+    """Where to sell: the ready accounts by tier, their likely count and worth."""
+    question = _("Where to sell first")
+    if isinstance(pen, Skipped) or not pen.claimed or pen.ready.empty:
+        reason = (
+            _("Without users and accounts, usage cannot point to accounts.")
+            if isinstance(pen, Skipped)
+            else _("Our deals do not show that more usage wins more, so no account is called ready.")
+        )
+        return _empty("where", question, _("No account is ready yet"), reason, "02_penetration")
+    ready = pen.ready
+    tier = tiers(ready["expected_value"])
+    shown = pd.DataFrame(
+        {
+            "account": ready.get("account_name", ready["account_id"]).astype(str),
+            "tier": tier,
+            "expected_value": ready["expected_value"],
+            "win_probability": ready["win_probability"],
+            "signal": ready[pen.pipeline_signal],
+        }
+    )
+    a_tier = int((tier == "A").sum())
+    spread = pen.ready_range
+    lines = []
+    count = format_count(len(ready))
+    if spread is not None and spread.accounts[0] <= len(ready) <= spread.accounts[1]:
+        lines.append(
+            _("{n} accounts are past our threshold today, likely between {low} and {high}.").format(
+                n=count, low=format_count(spread.accounts[0]), high=format_count(spread.accounts[1])
+            )
+        )
+    elif spread is not None:
+        lines.append(
+            _(
+                "{n} accounts are past our threshold today; resampling our deals puts the count between {low} and {high}: the threshold could well sit elsewhere."
+            ).format(n=count, low=format_count(spread.accounts[0]), high=format_count(spread.accounts[1]))
+        )
+    else:
+        lines.append(_("{n} accounts are past our threshold today.").format(n=count))
+    value = pen.pipeline_value
+    if value is not None:
+        if spread is not None and spread.pipeline is not None:
+            text = _(
+                "A first deal in each is worth {value} in expected bookings, whenever it closes (likely {low}–{high})."
+            ).format(
+                value=format_money(value, currency),
+                low=format_money(spread.pipeline[0], currency),
+                high=format_money(spread.pipeline[1], currency),
+            )
+        else:
+            text = _(
+                "A first deal in each is worth {value} in expected bookings, whenever it closes."
+            ).format(value=format_money(value, currency))
+        lines.append(text)
+    rate = float(ready["win_probability"].median())
+    signal = pen.pipeline_signal
+    where = _signal_text(signal, pen.threshold.threshold)
+    if pen.verdict == "gradual_rise":
+        lines.append(
+            _(
+                "The win probability rises gradually with usage, without one tipping point; the list starts at {where}, where our deals split best, at about {rate}."
+            ).format(where=where, rate=format_percent(rate))
+        )
+    else:
+        lines.append(
+            _("Our tipping point is {where}; accounts past it win about {rate} of top-down deals.").format(
+                where=where, rate=format_percent(rate)
+            )
+        )
+    table = pd.DataFrame(
+        {
+            _("account"): shown["account"],
+            _("tier"): shown["tier"],
+            _("usage now"): [_signal_text(signal, v) for v in shown["signal"]],
+            _("win probability"): shown["win_probability"].map(format_percent),
+            _("expected value of a first deal"): shown["expected_value"].map(
+                lambda v: format_money(v, currency)
+            ),
+        }
+    ).head(top)
+    chart = board_charts.accounts_chart(shown.head(top), currency=currency)
+    footnote = _(
+        "The threshold and the link between usage and winning come from a permutation test of our closed deals with a Holm adjustment across three usage signals; the signal was chosen out of fold; the likely ranges are bootstrap P10–P90; win probabilities come from the isotonic win curve."
+    )
+    short = [_("{n} ready accounts").format(n=count)]
+    if spread is not None:
+        short[0] = _("{n} ready accounts (likely {low}–{high})").format(
+            n=count, low=format_count(spread.accounts[0]), high=format_count(spread.accounts[1])
+        )
+    if value is not None:
+        short.append(_("First deals worth {value}").format(value=format_money(value, currency)))
+    short.append(_("Win probability about {rate}").format(rate=format_percent(rate)))
+    return Answer(
+        key="where",
+        question=question,
+        title=_("Sell first to the {n} ready accounts, {a} of them in tier A").format(
+            n=count, a=format_count(a_tier)
+        ),
+        lines=tuple(lines),
+        slide_lines=tuple(short),
+        table=table,
+        chart=chart,
+        section="02_penetration",
+        footnote=footnote,
+    )
+
+
+def _signal_text(signal: str, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if signal == "employee_penetration":
+        return _("{share} of employees").format(share=format_percent(value, digits=1))
+    if signal == "departments":
+        return _("{n} departments").format(n=format_count(int(round(value))))
+    return _("{n} seats").format(n=format_count(int(round(value))))
+
+
+def what_to_build(demand, *, currency: str, top: int = 6) -> Answer:
+    """What to build: the features the open pipeline waits on, and the deals lost over them."""
+    question = _("What to build first")
+    if isinstance(demand, Skipped):
+        reason = _("Without feature requests, demand cannot be read.")
+        return _empty("what", question, _("No feature requests to read"), reason, "03_enterprise_demand")
+    months = demand.pipeline.horizon_months if demand.pipeline is not None else None
+    rows = demand.rankings.sort_values(
+        ["arr_at_stake", "lost_arr", "feature"], ascending=[False, False, True]
+    )
+    rows = rows[(rows["arr_at_stake"] > 0) | (rows["lost_arr"] > 0)].head(top)
+    lines = [_DEMAND_WORDS.get(demand.reason, _DEMAND_WORDS["size_not_estimated"])()]
+    if rows.empty or months is None:
+        return _empty(
+            "what", question, _("No open deal waits on a feature"), lines[0], "03_enterprise_demand"
+        )
+    first = rows.iloc[0]
+    lost = rows[rows["lost_arr"] > 0].sort_values("lost_arr", ascending=False)
+    if len(lost):
+        lines.append(
+            _("Deals already lost over them: {items}.").format(
+                items=format_items(
+                    _("{feature} ({amount})").format(feature=f, amount=format_money(v, currency))
+                    for f, v in zip(lost["feature"], lost["lost_arr"], strict=True)
+                )
+            )
+        )
+    payback = first.get("payback") if "payback" in rows else None
+    if payback is not None and not pd.isna(payback) and payback >= 1:
+        lines.append(
+            _(
+                "{feature} would pay back {x}× its build cost from the next {months} months' pipeline alone."
+            ).format(feature=first["feature"], x=format_number(payback, digits=1), months=months)
+        )
+    elif payback is not None and not pd.isna(payback):
+        lines.append(
+            _("The next {months} months' pipeline alone covers {share} of {feature}'s build cost.").format(
+                feature=first["feature"], share=format_percent(payback), months=months
+            )
+        )
+    table = pd.DataFrame(
+        {
+            _("feature"): rows["feature"],
+            _("open deals"): rows["open_deals"].map(format_count),
+            _("pipeline waiting, next {months} months").format(months=months): rows["arr_at_stake"].map(
+                lambda v: format_money(v, currency)
+            ),
+            _("deals lost over it"): rows["lost_arr"].map(
+                lambda v: format_money(v, currency) if v > 0 else "—"
+            ),
+        }
+    )
+    chart = board_charts.features_chart(
+        rows[["feature", "arr_at_stake", "lost_arr"]], currency=currency, months=months
+    )
+    footnote = _(
+        "Who asks comes from a count model of requests against account size, by source; the pipeline waiting is each open deal's amount times its chance of closing won within the horizon, by competing risks, shared among the features its account asked for."
+    )
+    short = [
+        _("{stake} waits on {feature}").format(
+            stake=format_money(first["arr_at_stake"], currency), feature=first["feature"]
+        )
+    ]
+    if len(lost):
+        short.append(
+            _("Lost already: {value} over {feature}").format(
+                value=format_money(lost["lost_arr"].iloc[0], currency), feature=lost["feature"].iloc[0]
+            )
+        )
+    short.append(_SHORT_DEMAND.get(demand.reason, _SHORT_DEMAND["size_not_estimated"])())
+    return Answer(
+        key="what",
+        question=question,
+        slide_lines=tuple(short),
+        title=_("Build {feature} first: {stake} of pipeline waits on it over {months} months").format(
+            feature=first["feature"], stake=format_money(first["arr_at_stake"], currency), months=months
+        ),
+        lines=tuple(lines),
+        table=table,
+        chart=chart,
+        section="03_enterprise_demand",
+        footnote=footnote,
+    )
+
+
+_SHORT_DEMAND = {
+    "customers_ask": lambda: _("Customers themselves ask for it"),
+    "sales_logs": lambda: _("Too few requests come from customers"),
+    "gradient_from_sales": lambda: _("The demand comes from our sales team"),
+    "customer_gradient_not_estimated": lambda: _("Too few customer requests to tell"),
+    "source_missing": lambda: _("Who asks is unknown"),
+    "no_faster_growth": lambda: _("No faster growth with size"),
+    "size_not_estimated": lambda: _("Too few requests to read"),
+}
+_DEMAND_WORDS = {
+    "customers_ask": lambda: _(
+        "Customers themselves ask for enterprise features more as their accounts grow."
+    ),
+    "sales_logs": lambda: _(
+        "Enterprise requests grow with account size, but too few come from customers themselves."
+    ),
+    "gradient_from_sales": lambda: _(
+        "The growth in enterprise requests with size comes from our sales team, not from customers."
+    ),
+    "customer_gradient_not_estimated": lambda: _(
+        "Too few customers' own requests to tell who drives the demand."
+    ),
+    "source_missing": lambda: _("Requests carry no source, so who asks is unknown."),
+    "no_faster_growth": lambda: _(
+        "Enterprise requests do not grow with account size faster than other requests."
+    ),
+    "size_not_estimated": lambda: _("Too few requests to read demand by account size."),
+}
+
+
+def whom_to_hire(leaders, names: dict[str, str]) -> Answer:
+    """Whom to hire: the clear leader, or the two to see again and on what."""
+    question = _("Whom to hire to lead sales")
+    if isinstance(leaders, Skipped) or leaders.leader is None:
+        reason = _("Without interview scores, no candidate can be ranked.")
+        return _empty("whom", question, _("No candidate scored yet"), reason, "04_leaders")
+    first = names.get(leaders.leader, leaders.leader)
+    everyone = leaders.ranking.order()
+    certain = leaders.ranking_certain.order() if leaders.ranking_certain is not None else everyone
+    disputed = format_items(_(ATTRIBUTES[a]) for a in leaders.uncertain)
+    lines = []
+    if leaders.verdict == "clear_leader":
+        title = _("{candidate} is the clear choice to lead sales").format(candidate=first)
+        lines.append(
+            _("{candidate} leads with every attribute counted and without the disputed one.").format(
+                candidate=first
+            )
+        )
+    else:
+        second = names.get(leaders.runner_up, leaders.runner_up)
+        title = _("No clear leader yet: see {first} and {second} again").format(first=first, second=second)
+        if everyone[:1] != certain[:1]:
+            lines.append(
+                _(
+                    "{a} leads on all four attributes; {b} leads without {disputed}, which interviewers disagree on."
+                ).format(
+                    a=names.get(everyone[0], everyone[0]),
+                    b=names.get(certain[0], certain[0]),
+                    disputed=disputed,
+                )
+            )
+        elif leaders.uncertain:
+            lines.append(
+                _(
+                    "{a} is first either way, but not far enough ahead of {b} to call it; interviewers disagree on {disputed}."
+                ).format(a=first, b=second, disputed=disputed)
+            )
+        else:
+            lines.append(
+                _("{a} is first, but not far enough ahead of {b} to call it.").format(a=first, b=second)
+            )
+    flagged = [c for c in certain[:2] if leaders.flags.get(c)]
+    if flagged:
+        lines.append(
+            _("Red flags to probe: {who}.").format(who=format_items(names.get(c, c) for c in flagged))
+        )
+    table, chart_rows = _candidate_rows(leaders, names)
+    if leaders.verdict == "clear_leader":
+        short = [_("Offer the job to {candidate}").format(candidate=first)]
+    else:
+        short = [
+            _("Second round: {first} and {second}").format(
+                first=first, second=names.get(leaders.runner_up, leaders.runner_up)
+            )
+        ]
+        if leaders.uncertain:
+            short.append(_("On {attributes}").format(attributes=disputed))
+    return Answer(
+        key="whom",
+        question=question,
+        slide_lines=tuple(short),
+        title=title,
+        lines=tuple(lines),
+        table=table,
+        chart=board_charts.candidates_chart(chart_rows),
+        section="04_leaders",
+        footnote=_(
+            "A lead counts only when a paired test of the first against the second candidate holds both with and without the attributes interviewer agreement does not support; likely ranges are 95% intervals over interviewers, within the 1–5 scale."
+        ),
+    )
+
+
+def _candidate_rows(leaders, names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    every = leaders.ranking.table.set_index("candidate_id")
+    certain = (
+        leaders.ranking_certain.table.set_index("candidate_id")
+        if leaders.ranking_certain is not None
+        else None
+    )
+    order = leaders.decisive.order()
+    rows = pd.DataFrame(
+        {
+            "candidate": [names.get(c, c) for c in order],
+            "score": every.loc[order, "score"].to_numpy(),
+            "low": every.loc[order, "ci_low"].to_numpy(),
+            "high": every.loc[order, "ci_high"].to_numpy(),
+            "certain_score": None if certain is None else certain.loc[order, "score"].to_numpy(),
+            "certain_low": None if certain is None else certain.loc[order, "ci_low"].to_numpy(),
+            "certain_high": None if certain is None else certain.loc[order, "ci_high"].to_numpy(),
+        }
+    )
+    table = pd.DataFrame(
+        {
+            _("rank"): range(1, len(order) + 1),
+            _("candidate"): rows["candidate"],
+            _("score, all attributes"): rows["score"].map(lambda v: format_number(v)),
+            _("score, without the disputed one"): (
+                rows["certain_score"].map(lambda v: "—" if pd.isna(v) else format_number(v))
+                if certain is not None
+                else "—"
+            ),
+            _("red flags"): [format_count(len(leaders.flags.get(c, []))) for c in order],
+        }
+    )
+    return table, rows
+
+
+def how_to_pay(comp, *, currency: str) -> Answer:
+    """How to pay: the plans compared, by how much the recommended one wins, where the others do."""
+    question = _("How to pay the sales team")
+    best = comp.outcome(comp.recommended)
+    others = [p for p in comp.plans_compared if p != comp.recommended]
+    s = comp.sensitivity
+    of = len(s.sample)
+    if comp.runner_up is not None:
+        title = _("Pay {plan}: {margin} more net bookings a seat than {other}").format(
+            plan=comp.recommended, margin=format_percent(comp.margin, digits=0), other=comp.runner_up
+        )
+    else:
+        title = _("Pay {plan}").format(plan=comp.recommended)
+    lines = [
+        _(
+            "Compared: {plans}. {plan} brings {value} net bookings a seat and year, averaged over {quarters} simulated quarters."
+        ).format(
+            plans=format_items(comp.plans_compared),
+            plan=comp.recommended,
+            value=format_money(best.objective, currency),
+            quarters=comp.team.n_quarters,
+        ),
+        _("It comes out ahead at {wins} of {of} sampled sets of assumptions.").format(
+            wins=s.wins(comp.recommended), of=of
+        ),
+    ]
+    for plan in others:
+        wins = s.wins(plan)
+        if wins:
+            region = s.region(plan)["ranges"]
+            lines.append(
+                _("{plan} wins at {wins} of {of}, all with teams of {low}–{high} reps.").format(
+                    plan=plan, wins=wins, of=of, low=int(region["n_reps"][0]), high=int(region["n_reps"][1])
+                )
+            )
+        else:
+            lines.append(_("{plan} wins at none of them.").format(plan=plan))
+    rows = pd.DataFrame(
+        {
+            "plan": [o.plan.name for o in comp.outcomes],
+            "net_bookings": [o.objective for o in comp.outcomes],
+            "wins": [s.wins(o.plan.name) for o in comp.outcomes],
+            "of": of,
+        }
+    )
+    rows = rows.sort_values("net_bookings", ascending=False, ignore_index=True)
+    table = pd.DataFrame(
+        {
+            _("plan"): rows["plan"],
+            _("net bookings a seat and year"): rows["net_bookings"].map(lambda v: format_money(v, currency)),
+            _("ahead at (of {of} sampled assumptions)").format(of=of): rows["wins"].map(format_count),
+        }
+    )
+    short = [
+        _("Compared: {plans}").format(plans=format_items(comp.plans_compared)),
+        _("Ahead at {wins} of {of} assumption sets").format(wins=s.wins(comp.recommended), of=of),
+    ]
+    return Answer(
+        key="how",
+        question=question,
+        slide_lines=tuple(short),
+        title=title,
+        lines=tuple(lines[:4]),
+        table=table,
+        chart=board_charts.plans_chart(rows, currency=currency),
+        section="04_leaders",
+        footnote=_(
+            "A simulation of the team: reps value pay by what it is worth to them after risk, effort follows variable pay, a team quota dilutes it, outside offers follow performance; the assumptions that decide the answer are varied one at a time and together in a space-filling sample."
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Headline figures and what changed
+
+
+def headline_figures(results, previous: dict | None, *, currency: str) -> tuple[Figure, ...]:
+    """ARR, ready accounts, pipeline and the verdict, each with its move since the last run."""
+    before = previous or {}
     figures = []
-    if not isinstance(timing, Skipped):
+    timing = results.timing
+    if timing is not None:
         low, high = timing.band
         figures.append(
-            {
-                "label": "ARR",
-                "value": money(timing.current_arr, currency),
-                "note": f"{timing.verdict} against the {money(low, currency, digits=0)}–"
-                f"{money(high, currency, digits=0)} band",
-            }
-        )
-    if not isinstance(penetration, Skipped):
-        t = penetration.threshold
-        if t.claimed:
-            note = (
-                f"95% interval {signal_value(t.signal, t.ci[0])}–{signal_value(t.signal, t.ci[1])}, "
-                f"{adjusted_p_text(t.p_adjusted, t.adjusted_for)}, {t.n} closed deals"
+            Figure(
+                label=_("ARR"),
+                value=format_money(timing.current_arr, currency),
+                note=_("the top-down band is {low}–{high}").format(
+                    low=format_money(low, currency, digits=0), high=format_money(high, currency, digits=0)
+                ),
+                change=_moved(_get(before, "timing", "current_arr"), timing.current_arr, money=currency),
             )
-            value = signal_value(t.signal, t.threshold)
-            if t.verdict == "gradual_rise":
-                value, note = f"{value} (a gradual rise)", f"no tipping point: {note}"
+        )
+    pen = results.penetration
+    if pen is not None and not isinstance(pen, Skipped) and pen.claimed:
+        spread = pen.ready_range
+        figures.append(
+            Figure(
+                label=_("Ready accounts"),
+                value=format_count(len(pen.ready)),
+                note=(
+                    _("likely {low}–{high}").format(
+                        low=format_count(spread.accounts[0]), high=format_count(spread.accounts[1])
+                    )
+                    if spread is not None
+                    else ""
+                ),
+                change=_moved(_get(before, "penetration", "ready_accounts"), len(pen.ready)),
+            )
+        )
+        if pen.pipeline_value is not None:
+            figures.append(
+                Figure(
+                    label=_("Their expected first deals"),
+                    value=format_money(pen.pipeline_value, currency),
+                    note=_("whenever they close"),
+                    change=_moved(
+                        _get(before, "penetration", "pipeline_value"), pen.pipeline_value, money=currency
+                    ),
+                )
+            )
+    demand = results.enterprise_demand
+    if demand is not None and not isinstance(demand, Skipped) and demand.pipeline is not None:
+        figures.append(
+            Figure(
+                label=_("Open pipeline expected to close won"),
+                value=format_money(demand.pipeline.expected, currency),
+                note=_("over the next {months} months").format(months=demand.pipeline.horizon_months),
+                change=_moved(
+                    _get(before, "enterprise_demand", "open_pipeline_expected"),
+                    demand.pipeline.expected,
+                    money=currency,
+                ),
+            )
+        )
+    verdict_before = _get(before, "overview", "verdict")
+    overview = results.overview
+    if overview is not None:
+        figures.append(
+            Figure(
+                label=_("Readiness"),
+                value=verdict_word(overview.verdict),
+                note=_("of the five conditions, {n} hold").format(n=sum(r.met for r in overview.reasons)),
+                change=None
+                if verdict_before in (None, overview.verdict)
+                else _("was “{before}”").format(before=verdict_word(verdict_before)),
+            )
+        )
+    return tuple(figures)
+
+
+def _get(summary: dict, *path):
+    value = summary
+    for step in path:
+        value = value.get(step) if isinstance(value, dict) else None
+    return value
+
+
+def _moved(before, now, *, money: str | None = None) -> str | None:
+    """'+$1.2M since the last run' (None without a last run; 'unchanged' when equal)."""
+    if before is None or now is None:
+        return None
+    delta = float(now) - float(before)
+    if abs(delta) < 1e-9:
+        return _("unchanged since the last run")
+    amount = format_money(abs(delta), money) if money else format_count(int(round(abs(delta))))
+    sign = "+" if delta > 0 else "−"
+    return _("{sign}{amount} since the last run").format(sign=sign, amount=amount)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pack and its deck
+
+
+def board_pack(
+    results,
+    *,
+    previous: dict | None,
+    previous_name: str | None,
+    company: str,
+    language: str,
+    confidentiality: str | None,
+    show_pii: bool,
+) -> BoardPack:
+    """The board pack's content for a whole run (every section computed), in the active language."""
+    currency = results.params.currency
+    decision = results.decision
+    names = _names(results, show_pii)
+    pen = results.penetration
+    ready = None if isinstance(pen, Skipped) or not pen.claimed else len(pen.ready)
+    answers = (
+        where_to_sell(pen, currency=currency),
+        what_to_build(results.enterprise_demand, currency=currency),
+        whom_to_hire(results.leaders, names),
+        how_to_pay(results.compensation, currency=currency),
+    )
+    return BoardPack(
+        company=company,
+        as_of=format_date(results.as_of.date()),
+        as_of_date=results.as_of.date(),
+        currency=currency,
+        language=language,
+        confidentiality=confidentiality,
+        verdict=decision.verdict,
+        verdict_words=_(VERDICTS[decision.verdict]),
+        action=action_sentence(decision, ready),
+        groups=decision_rows(decision, currency),
+        change=change_sentence(decision, currency),
+        next_steps=step_texts(decision, names, currency),
+        short_steps=short_steps(decision, names),
+        answers=answers,
+        figures=headline_figures(results, previous, currency=currency),
+        since=previous_name,
+        footnotes=tuple(a.footnote for a in answers if a.footnote),
+        glossary=tuple((_(term), _(meaning)) for term, meaning in GLOSSARY),
+    )
+
+
+SHORT_PREREQUISITES = {
+    "timing": N_("ARR and the band"),
+    "tipping_point": N_("Usage wins deals"),
+    "ready_accounts": N_("Ready accounts"),
+    "size_effect": N_("Enterprise asks grow with size"),
+    "customer_driven": N_("Customers ask"),
+}
+
+
+def short_steps(decision: Decision, names: dict[str, str]) -> tuple[str, ...]:
+    """The next steps as a slide lists them: a few words each."""
+    found = []
+    for step in decision.next_steps:
+        v = dict(step.values)
+        if step.code == "sell_first":
+            found.append(_("Sell first to {accounts}").format(accounts=format_items(v["accounts"][:2])))
+        elif step.code == "collect_deals":
+            found.append(_("Log more top-down deals"))
+        elif step.code == "build_first":
+            found.append(_("Build {feature} first").format(feature=v["feature"]))
+        elif step.code == "hire":
+            found.append(
+                _("Offer the job to {candidate}").format(candidate=names.get(v["candidate"], v["candidate"]))
+            )
+        elif step.code == "second_round":
+            found.append(
+                _("Second interview round: {who}").format(
+                    who=format_items(names.get(c, c) for c in v["candidates"])
+                )
+            )
+        elif step.code == "pay":
+            found.append(_("Pay the team {plan}").format(plan=v["plan"]))
+        elif step.code == "check_forecast":
+            found.append(_("Check ARR's history before deciding when"))
+        elif step.code == "revisit_timing":
+            found.append(_("Revisit timing later"))
         else:
-            note, value = f"{t.n} closed deals, {t.n_wins} won", f"none: {VERDICT_WORDS[t.verdict]}"
-        label = "Our tipping point" if t.verdict != "gradual_rise" else "Where our deals split best"
-        figures.append({"label": label, "value": value, "note": note})
-        worth, spread = penetration.pipeline_value, penetration.ready_range
-        value = f"{len(penetration.ready):,}"
-        if spread is not None:
-            value += f" (P10–P90 {spread.accounts[0]:,}–{spread.accounts[1]:,})"
-        note = "not valued" if worth is None else f"{money(worth, currency)} expected pipeline"
-        if worth is not None and spread is not None and spread.pipeline is not None:
-            note += f" (P10–P90 {money(spread.pipeline[0], currency)}–{money(spread.pipeline[1], currency)})"
-        figures.append({"label": "Ready accounts", "value": value, "note": note})
-    if not isinstance(demand, Skipped):
-        e = demand.size
-        if e is not None:
-            share = (
-                "" if demand.customer_share is None else f"; {percent(demand.customer_share)} from customers"
+            raise ValueError(f"no words for the next step {step.code!r}")
+    return tuple(found)
+
+
+def _fit(lines) -> tuple[str, ...]:
+    """Lines for a slide, each cut to what a slide's line holds (names from the data can be long)."""
+    return tuple(fitted_line(line) for line in lines)
+
+
+def deck(pack: BoardPack, *, changes: tuple[str, ...] = ()) -> Deck:
+    """The slides: the decision, the two prerequisites, what to do, the four answers, what moved
+    since the last run; action titles (the message, not the question), one message each."""
+    slides = [Slide(number=1, title=pack.verdict_words, lines=_fit((pack.action,)), notes=pack.change)]
+    for title, rows in pack.groups:
+        held = all(r.met for r in rows)
+        lines = tuple(
+            _("{mark} {label}: {figure}").format(
+                mark="✓" if r.met else "✗", label=r.short, figure=r.short_figure
             )
-            if demand.by_source is not None:
-                share += f"; customers' own ratio {demand.by_source.customer.ratio:.2f}×"
-            figures.append(
-                {
-                    "label": "Enterprise requests per doubling of seats, over core",
-                    "value": f"{e.ratio:.2f}×",
-                    "note": f"95% interval {e.ratio_ci[0]:.2f}–{e.ratio_ci[1]:.2f}{share}",
-                }
-            )
-        top = demand.top("arr_at_stake", 1)
-        if len(top) and top["arr_at_stake"].iloc[0] > 0:
-            figures.append(
-                {
-                    "label": "Feature with most pipeline waiting on it",
-                    "value": top["feature"].iloc[0],
-                    "note": f"{money(top['arr_at_stake'].iloc[0], currency)} in expected value over the next "
-                    f"{demand.pipeline.horizon_months} months",
-                }
-            )
-    if not isinstance(leaders, Skipped):
-        figures.append(
-            {
-                "label": "Sales leader",
-                "value": leaders_verdict(leaders),
-                "note": "without attributes interviewers disagree on",
-            }
+            for r in rows
         )
-    if not isinstance(compensation, Skipped):
-        figures.append(
-            {
-                "label": "Pay plan",
-                "value": compensation.recommended,
-                "note": pay_card_note(compensation),
-            }
+        heading = _("{group}: yes") if held else _("{group}: not yet")
+        slides.append(Slide(number=len(slides) + 1, title=heading.format(group=title), lines=_fit(lines)))
+    if pack.short_steps:
+        slides.append(
+            Slide(number=len(slides) + 1, title=_("What to do next"), lines=_fit(pack.short_steps[:4]))
         )
-    return figures
+    for answer in pack.answers:
+        slides.append(
+            Slide(
+                number=len(slides) + 1,
+                title=answer.title,
+                lines=_fit(answer.slide_lines[:3]),
+                chart=answer.chart,
+                notes=" ".join((*answer.lines, answer.footnote)),
+            )
+        )
+    if changes:
+        slides.append(
+            Slide(number=len(slides) + 1, title=_("What moved since the last run"), lines=_fit(changes[:4]))
+        )
+    return Deck(
+        company=pack.company,
+        as_of=pack.as_of_date,
+        source=pack.source_line,
+        confidentiality=pack.confidentiality,
+        language=pack.language,
+        slides=tuple(slides),
+    )
+
+
+def company_of(data_name: str, *, sample: bool) -> str:
+    """The name the cover shows when the `company_name` parameter is not set: a bundled sample's
+    own name, or the data folder's."""
+    return _("Sample company “{name}”").format(name=data_name) if sample else data_name
+
+
+def partial_pack(
+    results, *, previous_name: str | None, company: str, language: str, confidentiality: str | None
+) -> BoardPack:
+    """The pack of a run that showed only some notebooks: no decision and no answers (both need
+    every section), only the notebooks' pages and the data notes."""
+    return BoardPack(
+        company=company,
+        as_of=format_date(results.as_of.date()),
+        as_of_date=results.as_of.date(),
+        currency=results.params.currency,
+        language=language,
+        confidentiality=confidentiality,
+        verdict=None,
+        verdict_words="",
+        action="",
+        groups=(),
+        change="",
+        next_steps=(),
+        short_steps=(),
+        answers=(),
+        figures=(),
+        since=previous_name,
+        footnotes=(),
+        glossary=(),
+    )
+
+
+def partial_deck(pack: BoardPack, headlines: list[tuple[str, str]]) -> Deck:
+    """One slide for a partial run: the notebooks it ran (their headlines as speaker notes)."""
+    titles = tuple(title for title, _headline in headlines)
+    lines = _fit(titles if len(titles) <= MAX_LINES else (*titles[: MAX_LINES - 1], "…"))
+    slide = Slide(
+        number=1,
+        title=_("A partial run: the decision needs every notebook"),
+        lines=lines,
+        notes=" ".join(headline for _title, headline in headlines),
+    )
+    return Deck(
+        company=pack.company,
+        as_of=pack.as_of_date,
+        source=pack.source_line,
+        confidentiality=pack.confidentiality,
+        language=pack.language,
+        slides=(slide,),
+    )

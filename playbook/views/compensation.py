@@ -113,19 +113,6 @@ def pay_headline(comp: CompensationResult, *, currency: str = "USD") -> str:
     return " ".join([text, *regions, *switches])
 
 
-def pay_card_note(comp: CompensationResult) -> str:
-    """The board pack's line under the pay plan: the plans compared and how far the answer holds."""
-    against = others_than(comp, comp.recommended)
-    sample = comp.sensitivity.sample
-    text = (
-        f"most net bookings per seat-year in simulation, against {against}; ahead at "
-        f"{comp.sensitivity.wins(comp.recommended)} of {len(sample)} sampled sets of assumptions"
-    )
-    losers = [p for p in comp.plans_compared if p != comp.recommended]
-    wins = [f"{p} wins at {comp.sensitivity.wins(p)}" for p in losers if comp.sensitivity.wins(p)]
-    return text + (f" ({'; '.join(wins)})" if wins else "")
-
-
 def leaders_card(
     result: LeaderResult | Skipped, comp: CompensationResult, names: dict[str, str], *, currency: str = "USD"
 ):

@@ -113,6 +113,19 @@ class Deck:
         return tuple(s.chart for s in self.slides if s.chart is not None)
 
 
+def fitted_line(text: str, width: int = MAX_LINE_WIDTH) -> str:
+    """`text` cut to `width` display columns, ending in "…" when cut (names from the data can be
+    any length; a slide's line cannot)."""
+    if display_width(text) <= width:
+        return text
+    kept = ""
+    for character in text:
+        if display_width(kept + character) > width - 1:
+            break
+        kept += character
+    return kept.rstrip() + "…"
+
+
 def display_width(text: str) -> int:
     """Columns a line takes: 2 for a wide (East Asian) character, 1 for others."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
