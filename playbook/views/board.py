@@ -235,7 +235,7 @@ def _figure_text(s: Standing, currency: str) -> tuple[str, str, str]:
         gap = s.figure - s.bar
         side = _("{points} points to spare") if gap >= 0 else _("{points} points short")
         return (
-            _("at least {share} from customers").format(share=format_percent(s.figure)),
+            _("at least {share} from customers").format(share=format_percent(s.figure, digits=1)),
             _bar_text(s, currency),
             side.format(points=format_number(abs(gap) * 100, digits=0)),
         )
@@ -316,7 +316,7 @@ def decision_rows(decision: Decision, currency: str) -> tuple[tuple[str, tuple[R
 
 def _setting_value(setting: str, value: float, currency: str) -> str:
     if setting == "min_customer_share":
-        return format_percent(value)
+        return format_percent(value, digits=1)
     if setting == "band_high":
         return format_money(value, currency)
     if setting == "approach_months":
