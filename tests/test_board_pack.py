@@ -289,3 +289,14 @@ def test_a_long_name_is_cut_to_a_slide_line(text):
     assert display_width(line) <= MAX_LINE_WIDTH and line.endswith("…")
     assert text.startswith(line[:-1].rstrip())
     assert fitted_line("Build Audit logs first") == "Build Audit logs first"
+
+
+def test_a_gradual_rise_shows_the_curve_not_a_threshold(results):
+    """The late sample's win rate rises gradually: the pack says so, draws the win curve, and
+    names no threshold; the ready sample's tipping point is a threshold and draws the accounts."""
+    assert results["late"].penetration.verdict == "gradual_rise"
+    assert results["ready"].penetration.verdict == "own_threshold"
+    late = next(a for a in pack_of(results["late"]).answers if a.key == "where")
+    ready = next(a for a in pack_of(results["ready"]).answers if a.key == "where")
+    assert "rises gradually" in late.chart.description and "threshold" not in " ".join(late.lines)
+    assert "rises gradually" not in ready.chart.description and "threshold" in " ".join(ready.lines)

@@ -93,22 +93,35 @@ def where_to_sell(pen, *, currency: str, top: int = 8) -> Answer:
     )
     a_tier = int((tier == "A").sum())
     spread = pen.ready_range
+    gradual = pen.verdict == "gradual_rise"
     lines = []
     count = format_count(len(ready))
+    values = {"n": count}
+    if spread is not None:
+        values |= {"low": format_count(spread.accounts[0]), "high": format_count(spread.accounts[1])}
     if spread is not None and spread.accounts[0] <= len(ready) <= spread.accounts[1]:
-        lines.append(
-            _("{n} accounts are past our threshold today, likely between {low} and {high}.").format(
-                n=count, low=format_count(spread.accounts[0]), high=format_count(spread.accounts[1])
-            )
+        text = (
+            _("{n} accounts are past where our deals split best, likely between {low} and {high}.")
+            if gradual
+            else _("{n} accounts are past our threshold today, likely between {low} and {high}.")
         )
     elif spread is not None:
-        lines.append(
+        text = (
             _(
+                "{n} accounts are past where our deals split best; resampling our deals puts the count between {low} and {high}: that point could well sit elsewhere."
+            )
+            if gradual
+            else _(
                 "{n} accounts are past our threshold today; resampling our deals puts the count between {low} and {high}: the threshold could well sit elsewhere."
-            ).format(n=count, low=format_count(spread.accounts[0]), high=format_count(spread.accounts[1]))
+            )
         )
     else:
-        lines.append(_("{n} accounts are past our threshold today.").format(n=count))
+        text = (
+            _("{n} accounts are past where our deals split best.")
+            if gradual
+            else _("{n} accounts are past our threshold today.")
+        )
+    lines.append(text.format(**values))
     value = pen.pipeline_value
     if value is not None:
         if spread is not None and spread.pipeline is not None:
@@ -127,7 +140,7 @@ def where_to_sell(pen, *, currency: str, top: int = 8) -> Answer:
     rate = float(ready["win_probability"].median())
     signal = pen.pipeline_signal
     where = _signal_text(signal, pen.threshold.threshold)
-    if pen.verdict == "gradual_rise":
+    if gradual:
         lines.append(
             _(
                 "The win probability rises gradually with usage, without one tipping point; the list starts at {where}, where our deals split best, at about {rate}."
@@ -150,7 +163,17 @@ def where_to_sell(pen, *, currency: str, top: int = 8) -> Answer:
             ),
         }
     ).head(top)
-    chart = board_charts.accounts_chart(shown.head(top), currency=currency)
+    if gradual:  # no tipping point: the curve, not a threshold
+        curve = pen.curve
+        chart = board_charts.win_curve_chart(
+            curve.knots,
+            curve.fitted,
+            start=pen.threshold.threshold,
+            axis_label=_(SIGNALS[signal]),
+            start_label=_("the list starts at {where}").format(where=where),
+        )
+    else:
+        chart = board_charts.accounts_chart(shown.head(top), currency=currency)
     footnote = _(
         "The threshold and the link between usage and winning come from a permutation test of our closed deals with a Holm adjustment across three usage signals; the signal was chosen out of fold; the likely ranges are bootstrap P10–P90; win probabilities come from the isotonic win curve."
     )

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from playbook.views.charts import PALETTE, Chart, _finished, set_theme
-from playbook.views.i18n import _, format_money, format_percent
+from playbook.views.i18n import _, format_money, format_number, format_percent
 
 SIZE = (8.33, 5.29)  # inches: the slide's chart box, 800 × 508 px
 FONTS = {
@@ -66,6 +66,32 @@ def accounts_chart(rows, *, currency: str) -> Chart:
     description = _("The top ready accounts by the expected value of a first deal: {accounts}").format(
         accounts=", ".join(rows["account"].iloc[::-1])
     )
+    return _finished(fig, description)
+
+
+def win_curve_chart(knots, fitted, *, start: float, axis_label: str, start_label: str) -> Chart:
+    """The win probability (0-1) along the usage signal, where it rises gradually rather than at a
+    tipping point: the isotonic curve of our closed deals, with where the ready list starts."""
+    fig, ax = _figure()
+    ax.step(knots, np.asarray(fitted) * 100, where="post", color=PALETTE["actual"], linewidth=2.5)
+    ax.axvline(start, color=PALETTE["mark"], linestyle="--", linewidth=1.5)
+    ax.text(start, 2, "  " + start_label, color="#262626", fontsize=12, va="bottom")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_percent(v / 100)))
+    ax.set_ylim(0, 100)
+    middle = float(np.median(knots))
+    if middle > 0 and float(np.max(knots)) > 20 * middle:  # a long tail of heavy users: log beyond the middle
+        ax.set_xscale("symlog", linthresh=middle)
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _pos: format_number(v, digits=0 if v >= 1 else 2))
+        )
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda _v, _pos: ""))
+        ax.set_xlim(left=0)
+    ax.set_xlabel(axis_label)
+    ax.set_ylabel(_("chance a top-down deal is won"))
+    ax.set_title(_("Deals are won more often as usage grows"))
+    description = _(
+        "The win probability rises gradually with usage; the ready list starts at {start}"
+    ).format(start=start_label)
     return _finished(fig, description)
 
 
