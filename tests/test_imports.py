@@ -507,3 +507,10 @@ def test_stripe_invoices_hubspot_amplitude_and_greenhouse_round_trip(exports, re
     candidates = pd.read_csv(SAMPLES_DIR / "ready" / "leader_candidates.csv", dtype=str)["candidate_id"]
     renamed = dict(zip(candidates, greenhouse_candidate_ids(candidates).astype(str), strict=True))
     assert leader_figures(summary["leaders"]) == leader_figures(reference_headline["leaders"], renamed)
+
+
+def test_the_command_line_names_every_vendor_the_import_reads():
+    from playbook.imports import VENDOR_NAMES
+    from playbook.imports.vendors import VENDORS
+
+    assert list(VENDOR_NAMES) == list(VENDORS)

@@ -148,9 +148,9 @@ def _run(args) -> int:
 
 
 def _vendors() -> list[str]:
-    from playbook.imports.vendors import VENDORS
+    from playbook.imports import VENDOR_NAMES
 
-    return list(VENDORS)
+    return list(VENDOR_NAMES)
 
 
 def _import(args) -> int:
