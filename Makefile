@@ -27,7 +27,7 @@ report: $(STAMP)
 
 ## Lint, unit tests, the CLI end to end, the browser tests, and nbval over the committed notebooks.
 test: lint
-	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest --nbval --nbval-current-env --durations=25 tests notebooks
 
 ## Ruff (lint rules, formatting) and vulture (dead code), configured in pyproject.toml; part of make test.
 lint: $(STAMP)
