@@ -82,7 +82,7 @@ def win_curve_chart(knots, fitted, *, start: float, axis_label: str, start_label
     if middle > 0 and float(np.max(knots)) > 20 * middle:  # a long tail of heavy users: log beyond the middle
         ax.set_xscale("symlog", linthresh=middle)
         ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda v, _pos: format_number(v, digits=0 if v >= 1 else 2))
+            FuncFormatter(lambda v, _pos: format_number(v, digits=0 if v >= 1 or abs(v) < 1e-9 else 2))
         )
         ax.xaxis.set_minor_formatter(FuncFormatter(lambda _v, _pos: ""))
         ax.set_xlim(left=0)
