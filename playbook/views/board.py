@@ -372,88 +372,124 @@ def _names(results, show_pii: bool) -> dict[str, str]:
     return names_of(results.leaders, show_pii=show_pii)
 
 
-# The next steps' codes (`decision.NEXT_STEPS`) these pages word: they name people and accounts
-# as the pack shows them, so `step_texts` and `short_steps` word them rather than views/notes.py.
-STEP_WORDS = (
-    "sell_first",
-    "build_first",
-    "hire",
-    "second_round",
-    "pay",
-    "collect_deals",
-    "revisit_timing",
-    "check_forecast",
-)
+# The next steps (codes of `decision.NEXT_STEPS`) in words: each code's words, long for the pack
+# and short for a slide. They name people and accounts as the pack shows them, so they are worded
+# here rather than in views/notes.py.
 
 
-def step_texts(decision: Decision, names: dict[str, str], currency: str) -> tuple[str, ...]:
-    """The next steps in words (candidates shown as the pack shows people)."""
-    found = []
-    for step in decision.next_steps:
-        v = dict(step.values)
-        if step.code == "sell_first":
-            found.append(
-                _(
-                    "Sell first to {accounts}: the top of {n} ready accounts (ready_accounts.csv lists them, with tiers)."
-                ).format(accounts=format_items(v["accounts"]), n=format_count(v["ready"]))
-            )
-        elif step.code == "collect_deals":
-            if v["needed"] is None:
-                text = _("Keep logging top-down deals: {closed} closed so far.")
-            else:
-                text = _(
-                    "Keep logging top-down deals: {closed} closed so far; about {needed} would show a doubled win rate past the article's mark."
-                )
-            found.append(text.format(closed=format_count(v["closed"]), needed=format_count(v["needed"] or 0)))
-        elif step.code == "build_first":
-            text = _(
-                "Build {feature} first: {stake} of open pipeline over the next {months} months waits on it."
-            ).format(feature=v["feature"], stake=format_money(v["stake"], currency), months=v["months"])
-            if v["payback"] is not None and v["payback"] >= 1:
-                text += " " + _("That is {x}× its build cost.").format(
-                    x=format_number(v["payback"], digits=1)
-                )
-            elif v["payback"] is not None:
-                text += " " + _("That covers {share} of its build cost.").format(
-                    share=format_percent(v["payback"])
-                )
-            found.append(text)
-        elif step.code == "hire":
-            found.append(
-                _("Make an offer to {candidate}: ahead of every other candidate.").format(
-                    candidate=names.get(v["candidate"], v["candidate"])
-                )
-            )
-        elif step.code == "second_round":
-            who = format_items(names.get(c, c) for c in v["candidates"])
-            if v["attributes"]:
-                found.append(
-                    _(
-                        "Hold a second interview round for {who}, on {attributes}: the panel does not separate them yet."
-                    ).format(who=who, attributes=format_items(_(ATTRIBUTES[a]) for a in v["attributes"]))
-                )
-            else:
-                found.append(
-                    _(
-                        "Hold a second interview round for {who}: the panel does not separate them yet."
-                    ).format(who=who)
-                )
-        elif step.code == "pay":
-            found.append(_("Offer the sales team the {plan} plan.").format(plan=v["plan"]))
-        elif step.code == "check_forecast":
-            found.append(_("Check ARR's history before deciding when: the forecast missed its own backtest."))
-        elif step.code == "revisit_timing":
-            if v["months"] is None:
-                found.append(_("Revisit timing next quarter: at today's growth ARR does not reach the band."))
-            else:
-                found.append(
-                    _("Revisit in about {n} months, when the forecast has ARR near the band.").format(
-                        n=max(int(v["months"]) - int(v["approach"]), 1)
-                    )
-                )
-        else:
-            raise ValueError(f"no words for the next step {step.code!r}")
-    return tuple(found)
+@dataclass(frozen=True, kw_only=True)
+class _Step:
+    """A next step's values, and how the pack shows people and money."""
+
+    values: dict
+    names: dict[str, str]
+    currency: str
+
+
+def _sell_first(step: _Step) -> tuple[str, str]:
+    return (
+        _(
+            "Sell first to {accounts}: the top of {n} ready accounts (ready_accounts.csv lists them, with tiers)."
+        ).format(accounts=format_items(step.values["accounts"]), n=format_count(step.values["ready"])),
+        _("Sell first to {accounts}").format(accounts=format_items(step.values["accounts"][:2])),
+    )
+
+
+def _collect_deals(step: _Step) -> tuple[str, str]:
+    if step.values["needed"] is None:
+        text = _("Keep logging top-down deals: {closed} closed so far.")
+    else:
+        text = _(
+            "Keep logging top-down deals: {closed} closed so far; about {needed} would show a doubled win rate past the article's mark."
+        )
+    long = text.format(
+        closed=format_count(step.values["closed"]), needed=format_count(step.values["needed"] or 0)
+    )
+    return long, _("Log more top-down deals")
+
+
+def _build_first(step: _Step) -> tuple[str, str]:
+    text = _(
+        "Build {feature} first: {stake} of open pipeline over the next {months} months waits on it."
+    ).format(
+        feature=step.values["feature"],
+        stake=format_money(step.values["stake"], step.currency),
+        months=step.values["months"],
+    )
+    if step.values["payback"] is not None and step.values["payback"] >= 1:
+        text += " " + _("That is {x}× its build cost.").format(
+            x=format_number(step.values["payback"], digits=1)
+        )
+    elif step.values["payback"] is not None:
+        text += " " + _("That covers {share} of its build cost.").format(
+            share=format_percent(step.values["payback"])
+        )
+    return text, _("Build {feature} first").format(feature=step.values["feature"])
+
+
+def _hire(step: _Step) -> tuple[str, str]:
+    candidate = step.names.get(step.values["candidate"], step.values["candidate"])
+    return (
+        _("Make an offer to {candidate}: ahead of every other candidate.").format(candidate=candidate),
+        _("Offer the job to {candidate}").format(candidate=candidate),
+    )
+
+
+def _second_round(step: _Step) -> tuple[str, str]:
+    who = format_items(step.names.get(c, c) for c in step.values["candidates"])
+    if step.values["attributes"]:
+        long = _(
+            "Hold a second interview round for {who}, on {attributes}: the panel does not separate them yet."
+        ).format(who=who, attributes=format_items(_(ATTRIBUTES[a]) for a in step.values["attributes"]))
+    else:
+        long = _("Hold a second interview round for {who}: the panel does not separate them yet.").format(
+            who=who
+        )
+    return long, _("Second interview round: {who}").format(who=who)
+
+
+def _pay(step: _Step) -> tuple[str, str]:
+    return (
+        _("Offer the sales team the {plan} plan.").format(plan=step.values["plan"]),
+        _("Pay the team {plan}").format(plan=step.values["plan"]),
+    )
+
+
+def _check_forecast(_step: _Step) -> tuple[str, str]:
+    return (
+        _("Check ARR's history before deciding when: the forecast missed its own backtest."),
+        _("Check ARR's history before deciding when"),
+    )
+
+
+def _revisit_timing(step: _Step) -> tuple[str, str]:
+    if step.values["months"] is None:
+        long = _("Revisit timing next quarter: at today's growth ARR does not reach the band.")
+    else:
+        long = _("Revisit in about {n} months, when the forecast has ARR near the band.").format(
+            n=max(int(step.values["months"]) - int(step.values["approach"]), 1)
+        )
+    return long, _("Revisit timing later")
+
+
+STEP_WORDS = {
+    "sell_first": _sell_first,
+    "build_first": _build_first,
+    "hire": _hire,
+    "second_round": _second_round,
+    "pay": _pay,
+    "collect_deals": _collect_deals,
+    "revisit_timing": _revisit_timing,
+    "check_forecast": _check_forecast,
+}
+
+
+def step_words(decision: Decision, names: dict[str, str], currency: str) -> tuple[tuple[str, str], ...]:
+    """Each next step in words: (for the pack, for a slide)."""
+    return tuple(
+        STEP_WORDS[note.code](_Step(values=dict(note.values), names=names, currency=currency))
+        for note in decision.next_steps
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -572,6 +608,7 @@ def board_pack(
     currency = results.params.currency
     decision = results.decision
     names = _names(results, show_pii)
+    steps = step_words(decision, names, currency)
     pen = results.penetration
     ready = None if isinstance(pen, Skipped) or not pen.claimed else len(pen.ready)
     answers = (
@@ -592,8 +629,8 @@ def board_pack(
         action=action_sentence(decision, ready),
         groups=decision_rows(decision, currency),
         change=change_sentence(decision, currency),
-        next_steps=step_texts(decision, names, currency),
-        short_steps=short_steps(decision, names),
+        next_steps=tuple(long for long, _short in steps),
+        short_steps=tuple(short for _long, short in steps),
         answers=answers,
         figures=headline_figures(results, previous, currency=currency),
         since=previous_name,
@@ -609,38 +646,6 @@ SHORT_PREREQUISITES = {
     "size_effect": N_("Enterprise asks grow with size"),
     "customer_driven": N_("Customers ask"),
 }
-
-
-def short_steps(decision: Decision, names: dict[str, str]) -> tuple[str, ...]:
-    """The next steps as a slide lists them: a few words each."""
-    found = []
-    for step in decision.next_steps:
-        v = dict(step.values)
-        if step.code == "sell_first":
-            found.append(_("Sell first to {accounts}").format(accounts=format_items(v["accounts"][:2])))
-        elif step.code == "collect_deals":
-            found.append(_("Log more top-down deals"))
-        elif step.code == "build_first":
-            found.append(_("Build {feature} first").format(feature=v["feature"]))
-        elif step.code == "hire":
-            found.append(
-                _("Offer the job to {candidate}").format(candidate=names.get(v["candidate"], v["candidate"]))
-            )
-        elif step.code == "second_round":
-            found.append(
-                _("Second interview round: {who}").format(
-                    who=format_items(names.get(c, c) for c in v["candidates"])
-                )
-            )
-        elif step.code == "pay":
-            found.append(_("Pay the team {plan}").format(plan=v["plan"]))
-        elif step.code == "check_forecast":
-            found.append(_("Check ARR's history before deciding when"))
-        elif step.code == "revisit_timing":
-            found.append(_("Revisit timing later"))
-        else:
-            raise ValueError(f"no words for the next step {step.code!r}")
-    return tuple(found)
 
 
 def _fit(lines) -> tuple[str, ...]:
