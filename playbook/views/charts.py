@@ -371,13 +371,18 @@ def request_rates(result) -> Chart:
     parts.append(f"ratio {effect.ratio:.2f} ({effect.ratio_ci[0]:.2f}-{effect.ratio_ci[1]:.2f})")
     zendesk = RULES_OF_THUMB["seats"]
     ax.axvline(zendesk.value, color=PALETTE["mark"], ls="--", lw=1, label=MARK_WORDS["seats"][0])
+    _requests_by_size_axes(ax, "Feature requests per account-year by account size (fitted, 95% band)")
+    return _finished(fig, "Feature requests per account-year by account size: " + "; ".join(parts))
+
+
+def _requests_by_size_axes(ax, title: str) -> None:
+    """Requests per account-year against seats on a log-2 axis: the demand charts' frame."""
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel("seats (log scale)")
     ax.set_ylabel("requests per account per year")
-    ax.set_title("Feature requests per account-year by account size (fitted, 95% band)")
+    ax.set_title(title)
     ax.legend(loc="upper left", frameon=False)
-    return _finished(fig, "Feature requests per account-year by account size: " + "; ".join(parts))
 
 
 def request_rates_by_source(result) -> Chart:
@@ -406,12 +411,9 @@ def request_rates_by_source(result) -> Chart:
         parts.append(f"{label} {irr:.2f}x per doubling")
     c = by_source.customer
     parts.append(f"customers' ratio {c.ratio:.2f} ({c.ratio_ci[0]:.2f}-{c.ratio_ci[1]:.2f})")
-    ax.set_xscale("log", base=2)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_xlabel("seats (log scale)")
-    ax.set_ylabel("requests per account per year")
-    ax.set_title("Requests per account-year by account size and by who filed them (fitted, 95% band)")
-    ax.legend(loc="upper left", frameon=False)
+    _requests_by_size_axes(
+        ax, "Requests per account-year by account size and by who filed them (fitted, 95% band)"
+    )
     return _finished(fig, "Feature requests per account-year by account size and source: " + "; ".join(parts))
 
 
