@@ -56,10 +56,12 @@ def lookup(summary: dict, path: str):
 
 
 def matches(value, printed: str) -> bool:
-    """A number equals the figure printed to the digits printed; anything else as its text."""
+    """A number equals the figure printed to the digits printed (a decimal figure within one unit
+    of its last digit: forecasts and intervals come from optimisers whose last digit another
+    machine's floating point can move); anything else as its text."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         decimals = len(printed.partition(".")[2])
-        return value == pytest.approx(float(printed), abs=0.5 * 10**-decimals)
+        return value == pytest.approx(float(printed), abs=10**-decimals if decimals else 0.5)
     return str(value) == printed
 
 
